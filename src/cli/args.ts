@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { describe, ScratchnetError } from '../errors.js';
+
+/** A command line that cannot work: unknown flag, bad value, missing argument. Exit status 2. */
+export class UsageError extends ScratchnetError {
+  override name = 'UsageError';
+}
+
+/** The flags a command takes: each a string value or a boolean switch. */
+export type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+type FlagValue = string | boolean | undefined;
+
+export interface ParsedFlags {
+  values: Record<string, FlagValue>;
+  positionals: string[];
+}
+
+/** Parses a command's flags strictly: an unknown flag or a missing value is a {@link UsageError}. */
+export function parseFlags(command: string, argv: string[], options: FlagSpec): ParsedFlags {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: parsed.values as Record<string, FlagValue>, positionals: parsed.positionals };
+  } catch (error) {
+    const message = (error as Error).message.split('. ')[0].replace(/'/g, '');
+    throw new UsageError(`${command}: ${message} (see scratchnet ${command} --help)`);
+  }
+}
+
+/** A flag's value as a whole number within [min, max]. */
+export function intFlag(name: string, value: FlagValue, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\s*-?\d+\s*$/.test(value) || n < min || n > max) {
+    throw new UsageError(
+      `--${name} is ${describe(value)}, expected a whole number${max === Number.MAX_SAFE_INTEGER ? ` ≥ ${min}` : ` from ${min} to ${max}`}`,
+    );
+  }
+  return n;
+}
+
+/** A flag's value as a positive finite number. */
+export function positiveFlag(name: string, value: FlagValue, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} is ${describe(value)}, expected a positive number`);
+  return n;
+}
+
+/** A flag's value as one of a fixed set of words. */
+export function choiceFlag<T extends string>(name: string, value: FlagValue, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${name} is ${describe(value)}, expected one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+/** Exactly `count` positional arguments, named for the error message. */
+export function positionals(command: string, given: string[], names: string[]): string[] {
+  if (given.length !== names.length) {
+    const expected = names.length === 0 ? 'no arguments' : names.join(' ');
+    throw new UsageError(
+      `${command}: got ${given.length === 0 ? 'no arguments' : given.join(' ')}, expected ${expected} (see scratchnet ${command} --help)`,
+    );
+  }
+  return given;
+}
+
+/** A flag's value as a string (a path, a name), when given. */
+export function stringFlag(name: string, value: FlagValue): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new UsageError(`--${name} needs a value`);
+}

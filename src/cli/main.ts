@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { ScratchnetError } from '../errors.js';
+import { UsageError } from './args.js';
+import { exampleCommand } from './commands/example.js';
+import { gradCommand } from './commands/grad.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { trainCommand } from './commands/train.js';
+
+const usage = `Usage: scratchnet <command> [flags]   (scratchnet <command> --help for its flags)
+
+Commands:
+  train       train the book's TwoLayerNet on MNIST (what npm start runs)
+  example     the seed's worked example: every forward and backward value, one SGD step
+  grad        loss, softmax output and every gradient of a model JSON on a data JSON
+  gradcheck   backprop against numerical gradients on MNIST (the book's ch05 check)`;
+
+const commands: Record<string, (argv: string[]) => void> = {
+  train: trainCommand,
+  example: exampleCommand,
+  grad: gradCommand,
+  gradcheck: gradcheckCommand,
+};
+
+function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return void console.log(usage);
+  if (!Object.hasOwn(commands, command))
+    throw new UsageError(`unknown command ${JSON.stringify(command)}, expected one of ${Object.keys(commands).join(', ')}`);
+  commands[command](rest);
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ScratchnetError) {
+    // A problem with what the user gave: one line, no stack trace.
+    process.stderr.write(`scratchnet: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`scratchnet: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

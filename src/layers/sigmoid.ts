@@ -1,0 +1,50 @@
+import { formatShape, ShapeError } from '../errors.js';
+import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
+import type { Layer, LayerJSON } from './layer.js';
+
+/**
+ * The sigmoid activation σ(x) = 1 / (1 + e^(−x)); its backward uses the output it kept:
+ * σ'(x) = σ(x)(1 − σ(x)).
+ *
+ * @example
+ * new Sigmoid().forward(Tensor.from([[0.9, 0.4]])).toArray(); // [[0.7109…, 0.5986…]]
+ */
+export class Sigmoid implements Layer {
+  readonly type = 'Sigmoid';
+  label = 'Sigmoid';
+  readonly params = {};
+  readonly grads = {};
+  private out: Tensor | undefined;
+  private dx: Tensor | undefined;
+
+  // out = 1 / (1 + e^(−x))
+  forward(x: Tensor): Tensor {
+    const out = reuse(this.out, x.shape, x.dtype);
+    const xd = x.data;
+    const od = out.data;
+    for (let i = 0; i < od.length; i++) od[i] = 1 / (1 + Math.exp(-xd[i]));
+    this.out = out;
+    return out;
+  }
+
+  // dx = dout ⊙ out(1 − out)
+  backward(dout: Tensor): Tensor {
+    const out = this.out;
+    if (!out) throw new ShapeError(`${this.label}.backward: called before forward`);
+    if (!sameShape(dout.shape, out.shape)) {
+      throw new ShapeError(
+        `${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(out.shape)} like the output`,
+      );
+    }
+    const dx = reuse(this.dx, out.shape, out.dtype);
+    const od = out.data;
+    const gd = dout.data;
+    for (let i = 0; i < od.length; i++) dx.data[i] = gd[i] * od[i] * (1 - od[i]);
+    this.dx = dx;
+    return dx;
+  }
+
+  toJSON(): LayerJSON {
+    return { type: this.type };
+  }
+}

@@ -1,0 +1,121 @@
+import { ScratchnetError } from '../errors.js';
+import type { Layer, LayerJSON, LossLayer } from '../layers/layer.js';
+import { argmaxRows } from '../tensor/ops.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { numericalGradient } from './numerical-gradient.js';
+
+/** Parameters or gradients of a network by the book's names: `W1`, `b1`, `W2`, `b2`, … */
+export type ParamDict = Record<string, Tensor>;
+
+export interface GradientOptions {
+  /** Training behaviour for layers that have one (default true). */
+  train?: boolean;
+  /** Also compute dx, the gradient of the input (default false). */
+  inputGradient?: boolean;
+}
+
+/** A network in the model JSON's form. */
+export interface ModelJSON {
+  layers: LayerJSON[];
+}
+
+/**
+ * A network as a list of layers whose last one is the loss layer, as the book's
+ * `OrderedDict` of layers plus `lastLayer`. Parameters are named by the book's rule: the k-th
+ * layer with weights has `Wk`, `bk` (and its following layers' parameters take the same k).
+ *
+ * @example
+ * const net = new Sequential([affine1, new Sigmoid(), affine2], new SoftmaxWithLoss());
+ * net.loss(x, t);          // forward through every layer, then the loss
+ * const grads = net.gradient(x, t); // { W1, b1, W2, b2 } by backprop
+ */
+export class Sequential {
+  readonly layers: Layer[];
+  readonly lastLayer: LossLayer;
+  /** Every parameter by its network name; the tensors are the layers' own (updates change the net). */
+  readonly params: ParamDict = {};
+  private readonly names: { layer: Layer; local: string; name: string }[] = [];
+
+  constructor(layers: Layer[], lastLayer: LossLayer) {
+    this.layers = layers;
+    this.lastLayer = lastLayer;
+    let k = 0;
+    layers.forEach((layer, i) => {
+      layer.label = `${layer.type}#${i + 1}`;
+      if ('W' in layer.params) k++;
+      for (const local of Object.keys(layer.params)) {
+        const name = `${local}${k}`;
+        if (name in this.params) throw new ScratchnetError(`Sequential: two parameters would be named ${name}`);
+        this.params[name] = (layer.params as ParamDict)[local];
+        this.names.push({ layer, local, name });
+      }
+    });
+    lastLayer.label = `${lastLayer.type}#${layers.length + 1}`;
+  }
+
+  /**
+   * The scores before the softmax (the book's `predict`). The returned tensor belongs to the last
+   * layer and is overwritten by the next forward pass.
+   */
+  forward(x: Tensor, train = false): Tensor {
+    let out = x;
+    for (const layer of this.layers) out = layer.forward(out, train);
+    return out;
+  }
+
+  /** The scores before the softmax, as a tensor of the caller's own. */
+  predict(x: Tensor, train = false): Tensor {
+    return this.forward(x, train).clone();
+  }
+
+  /** The loss on (x, t); t is one-hot rows or class indices. */
+  loss(x: Tensor, t: Tensor, train = false): number {
+    return this.lastLayer.forward(this.forward(x, train), t);
+  }
+
+  /** The fraction of rows whose largest score is at the target class. */
+  accuracy(x: Tensor, t: Tensor): number {
+    const predicted = argmaxRows(this.forward(x));
+    const n = predicted.length;
+    const labels = t.rank === 2 ? argmaxRows(t) : t.data;
+    let correct = 0;
+    for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) correct++;
+    return n === 0 ? 0 : correct / n;
+  }
+
+  /**
+   * Backpropagation: one forward pass, then `backward` through every layer in reverse. Returns the
+   * gradient of every parameter by name (the layers' own buffers, overwritten by the next pass)
+   * and leaves the loss in `lastLoss`. dx, the gradient of the input, is computed only when
+   * `inputGradient` is set (training never needs it) and left in `lastInputGradient`.
+   */
+  gradient(x: Tensor, t: Tensor, { train = true, inputGradient = false }: GradientOptions = {}): ParamDict {
+    this.lastLoss = this.loss(x, t, train);
+    let dout = this.lastLayer.backward(1);
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      if (i === 0 && !inputGradient && layer.backwardParams) layer.backwardParams(dout);
+      else dout = layer.backward(dout);
+    }
+    this.lastInputGradient = inputGradient ? dout : undefined;
+    const grads: ParamDict = {};
+    for (const { layer, local, name } of this.names) grads[name] = (layer.grads as ParamDict)[local];
+    return grads;
+  }
+
+  /** The loss of the last {@link Sequential.gradient} call. */
+  lastLoss = Number.NaN;
+  /** dx of the last {@link Sequential.gradient} call. */
+  lastInputGradient: Tensor | undefined;
+
+  /** The gradient of every parameter by central differences in float64 (slow: for checking). */
+  numericalGradient(x: Tensor, t: Tensor, train = false): ParamDict {
+    const grads: ParamDict = {};
+    for (const [name, param] of Object.entries(this.params)) grads[name] = numericalGradient(() => this.loss(x, t, train), param);
+    return grads;
+  }
+
+  toJSON(): ModelJSON {
+    return { layers: [...this.layers.map((layer) => layer.toJSON()), this.lastLayer.toJSON()] };
+  }
+}

@@ -1,0 +1,67 @@
+import { InputError } from '../errors.js';
+import { Affine } from '../layers/affine.js';
+import type { Layer } from '../layers/layer.js';
+import { Relu } from '../layers/relu.js';
+import { Sigmoid } from '../layers/sigmoid.js';
+import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { Rng } from '../tensor/rng.js';
+import { type DType, Tensor } from '../tensor/tensor.js';
+import { Sequential } from './sequential.js';
+
+export type Activation = 'relu' | 'sigmoid';
+export const activations: readonly Activation[] = ['relu', 'sigmoid'];
+
+/** Makes the activation layer named by `activation`. */
+export function makeActivation(activation: Activation): Layer {
+  if (activation === 'relu') return new Relu();
+  if (activation === 'sigmoid') return new Sigmoid();
+  throw new InputError(`activation is ${JSON.stringify(activation)}, expected one of ${activations.join(', ')}`);
+}
+
+export interface NetOptions {
+  /** The random generator for the initial weights (default: a new one seeded with 0). */
+  rng?: Rng;
+  dtype?: DType;
+}
+
+/** W drawn from N(0, std²), as the book's `weight_init_std * np.random.randn(rows, cols)`. */
+export function gaussianWeights(rows: number, cols: number, std: number, rng: Rng, dtype: DType): Tensor {
+  if (!(std > 0) || !Number.isFinite(std)) throw new InputError(`weight init std is ${std}, expected a positive number`);
+  const W = Tensor.zeros([rows, cols], dtype);
+  for (let i = 0; i < W.size; i++) W.data[i] = std * rng.normal();
+  return W;
+}
+
+/**
+ * The book's two-layer network: Affine → activation → Affine → SoftmaxWithLoss, with
+ * params `W1`, `b1`, `W2`, `b2`. ch04's network uses Sigmoid (the seed's), ch05's Relu (the default).
+ *
+ * @example
+ * const net = new TwoLayerNet(784, 50, 10, 0.01, 'relu', { rng: new Rng(1) });
+ * const grads = net.gradient(xBatch, tBatch);
+ * new SGD(0.1).update(net.params, grads);
+ */
+export class TwoLayerNet extends Sequential {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    outputSize: number,
+    weightInitStd = 0.01,
+    activation: Activation = 'relu',
+    { rng = new Rng(0), dtype = 'float64' }: NetOptions = {},
+  ) {
+    for (const [name, size] of [
+      ['inputSize', inputSize],
+      ['hiddenSize', hiddenSize],
+      ['outputSize', outputSize],
+    ] as const) {
+      if (!Number.isInteger(size) || size < 1) throw new InputError(`TwoLayerNet: ${name} is ${size}, expected a whole number ≥ 1`);
+    }
+    const W1 = gaussianWeights(inputSize, hiddenSize, weightInitStd, rng, dtype);
+    const W2 = gaussianWeights(hiddenSize, outputSize, weightInitStd, rng, dtype);
+    super(
+      [new Affine(W1, Tensor.zeros([hiddenSize], dtype)), makeActivation(activation), new Affine(W2, Tensor.zeros([outputSize], dtype))],
+      new SoftmaxWithLoss(),
+    );
+  }
+}

@@ -1,0 +1,93 @@
+import { InputError } from '../errors.js';
+
+/**
+ * The one seedable random number generator behind every random choice (weight init, shuffling):
+ * xoshiro128** seeded through splitmix32. The same seed gives the same numbers on every platform,
+ * and the state is four 32-bit words that a checkpoint can save and restore.
+ *
+ * @example
+ * const rng = new Rng(42);
+ * rng.uniform();  // a number in [0, 1)
+ * rng.normal();   // a standard normal sample
+ * rng.permutation(5); // e.g. Int32Array [3, 0, 4, 1, 2]
+ */
+export class Rng {
+  private s = new Uint32Array(4);
+
+  constructor(seed = 0) {
+    if (!Number.isSafeInteger(seed)) throw new InputError(`Rng: seed is ${seed}, expected a whole number`);
+    // splitmix32 spreads the seed over the four state words; both halves of a large seed count.
+    let x = (seed ^ Math.floor(seed / 2 ** 32)) >>> 0;
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  /** The next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A standard normal sample (Box–Muller). */
+  normal(): number {
+    const u = 1 - this.uniform(); // (0, 1]: log is finite
+    const v = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A whole number in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** 0, 1, …, n − 1 in random order (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = p[i];
+      p[i] = p[j];
+      p[j] = tmp;
+    }
+    return p;
+  }
+
+  /** The state, to save; {@link Rng.restore} continues the same sequence. */
+  state(): number[] {
+    return Array.from(this.s);
+  }
+
+  static restore(state: readonly number[]): Rng {
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || state.every((w) => w === 0)) {
+      throw new InputError('Rng.restore: expected four 32-bit words, not all zero');
+    }
+    const rng = new Rng();
+    rng.s.set(state);
+    return rng;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
