@@ -26,9 +26,18 @@ export function parseFlags(command: string, argv: string[], options: FlagSpec): 
     });
     return { values: parsed.values as Record<string, FlagValue>, positionals: parsed.positionals };
   } catch (error) {
-    const message = (error as Error).message.split('. ')[0].replace(/'/g, '');
-    throw new UsageError(`${command}: ${message} (see scratchnet ${command} --help)`);
+    throw new UsageError(`${command}: ${flagProblem((error as Error).message)} (see scratchnet ${command} --help)`);
   }
+}
+
+/** parseArgs' complaint, said in one short line. */
+function flagProblem(message: string): string {
+  const option = /'(--?[\w-]+)/.exec(message)?.[1] ?? '';
+  if (/^Unknown option/.test(message)) return `unknown option ${option}`;
+  if (/ambiguous/.test(message)) return `${option} needs a value (a value that starts with a dash is written ${option}=-1)`;
+  if (/argument missing/.test(message)) return `${option} needs a value`;
+  if (/does not take an argument/.test(message)) return `${option} takes no value`;
+  return message.split('. ')[0].replace(/'/g, '');
 }
 
 /** A flag's value as a whole number within [min, max]. */

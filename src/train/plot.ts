@@ -16,6 +16,8 @@ export interface ChartOptions {
   yMax?: number;
   width?: number;
   height?: number;
+  /** Where the legend sits inside the plot area (default top right). */
+  legend?: 'top' | 'bottom';
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -73,15 +75,20 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     `<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`,
     `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(options.yLabel)}</text>`,
   );
-  series.forEach((s, i) => {
+  const legendWidth = 40 + 6.5 * Math.max(...series.map((s) => s.label.length));
+  const legendHeight = 8 + 18 * series.length;
+  const lx = width - margin.right - legendWidth - 8;
+  const top = options.legend === 'bottom' ? margin.top + plotH - legendHeight - 8 : margin.top + 8;
+  for (const s of series) {
     const d = s.points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${d}"/>`);
-    if (s.points.length <= 40)
-      for (const [x, y] of s.points) parts.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
-    const ly = margin.top + 16 + i * 18;
-    const lx = width - margin.right - 150;
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="3"/>`);
-    parts.push(`<text x="${lx + 28}" y="${ly}">${esc(s.label)}</text>`);
+    if (s.points.length <= 40) for (const [x, y] of s.points) parts.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
+  }
+  parts.push(`<rect x="${f(lx)}" y="${top}" width="${f(legendWidth)}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
+  series.forEach((s, i) => {
+    const ly = top + 18 + i * 18;
+    parts.push(`<line x1="${f(lx + 8)}" x2="${f(lx + 30)}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="3"/>`);
+    parts.push(`<text x="${f(lx + 36)}" y="${ly}">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
@@ -102,6 +109,8 @@ export function smooth(values: ArrayLike<number>, window: number): [number, numb
 /** The two charts of a training run, loss per iteration above accuracy per epoch, in one SVG. */
 export function trainingPlot(losses: ArrayLike<number>, history: EpochRecord[]): string {
   const window = Math.max(1, Math.round(losses.length / 200));
+  const last = history[history.length - 1];
+  const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
   const loss = lineChart(
     [{ label: window > 1 ? `batch loss (mean of ${window})` : 'batch loss', color: '#1f77b4', points: smooth(losses, window) }],
     {
@@ -116,7 +125,14 @@ export function trainingPlot(losses: ArrayLike<number>, history: EpochRecord[]):
       { label: 'train accuracy', color: '#2ca02c', points: history.map((r) => [r.epoch, r.trainAccuracy]) },
       { label: 'test accuracy', color: '#d62728', points: history.map((r) => [r.epoch, r.testAccuracy]) },
     ],
-    { title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', yMin: Math.min(0.8, ...history.map((r) => r.testAccuracy)), yMax: 1 },
+    {
+      title: last ? `Accuracy (final: train ${percent(last.trainAccuracy)}, test ${percent(last.testAccuracy)})` : 'Accuracy',
+      xLabel: 'epoch',
+      yLabel: 'accuracy',
+      yMin: Math.floor(Math.min(0.8, ...history.map((r) => r.testAccuracy)) * 10) / 10,
+      yMax: 1,
+      legend: 'bottom',
+    },
   );
   const inner = (svg: string, dy: number): string =>
     svg.replace(/^<svg [^>]*>/, `<g transform="translate(0 ${dy})" font-family="sans-serif" font-size="12">`).replace(/<\/svg>\n$/, '</g>');

@@ -1,0 +1,34 @@
+/**
+ * scratchnet: neural networks from scratch, after *Deep Learning from Scratch*. The core runs in
+ * Node and in browsers alike; file and command-line code lives in `cli/` and `io/node/`.
+ *
+ * @example
+ * import { Rng, SGD, Tensor, TwoLayerNet } from 'scratchnet';
+ * const net = new TwoLayerNet(2, 3, 2, 0.5, 'sigmoid', { rng: new Rng(1) });
+ * const x = Tensor.from([[1, 2]]);
+ * const t = Tensor.from([0]);
+ * new SGD(0.1).update(net.params, net.gradient(x, t));
+ */
+export { parseIdx } from './data/idx.js';
+export { MiniBatches } from './data/mini-batches.js';
+export { fillBatch, MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from './data/mnist.js';
+export { describe, formatShape, InputError, ScratchnetError, ShapeError } from './errors.js';
+export { formatTensor } from './explain/format.js';
+export { SEED_DATA, SEED_LR, SEED_MODEL } from './explain/seed-example.js';
+export { type Trace, type TraceStep, trace } from './explain/trace.js';
+export { exampleToJSON, exampleToText, type WorkedExample, workExample } from './explain/worked-example.js';
+export { type Batch, dataFromJSON, modelFromJSON } from './io/model-json.js';
+export { Affine } from './layers/affine.js';
+export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
+export { Relu } from './layers/relu.js';
+export { Sigmoid } from './layers/sigmoid.js';
+export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
+export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
+export { type GradientOptions, type ModelJSON, type ParamDict, Sequential } from './nets/sequential.js';
+export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';
+export { type Optimizer, SGD } from './optim/sgd.js';
+export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
+export { Rng } from './tensor/rng.js';
+export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
+export { lineChart, trainingPlot } from './train/plot.js';
+export { type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { subset } from '../../src/data/mnist.js';
+import { loadMnist } from '../../src/io/node/mnist-files.js';
+import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { lineChart, ticks, trainingPlot } from '../../src/train/plot.js';
+import { evaluate, trainNet } from '../../src/train/trainer.js';
+
+const mnist = loadMnist();
+const train = subset(mnist.train, 2000);
+const test10k = subset(mnist.test, 1000);
+
+function run(seed: number) {
+  const rng = new Rng(seed);
+  const net = new TwoLayerNet(784, 30, 10, 0.01, 'relu', { rng });
+  const before = evaluate(net, test10k);
+  const result = trainNet(net, new SGD(0.1), train, test10k, { iters: 200, batchSize: 50, rng });
+  return { before, result };
+}
+
+test('a short MNIST run: the loss falls and test accuracy rises well above chance', () => {
+  const { before, result } = run(0);
+  assert.equal(result.history.length, 5); // 2000 / 50 = 40 updates an epoch
+  const { losses } = result;
+  const mean = (from: number, to: number) => losses.slice(from, to).reduce((s, v) => s + v, 0) / (to - from);
+  assert.ok(mean(0, 20) > 2.0, `early loss ${mean(0, 20)}`); // ≈ ln 10 at the start
+  assert.ok(mean(180, 200) < mean(0, 20) / 3, `late loss ${mean(180, 200)}`);
+  assert.ok(before < 0.2, `untrained accuracy ${before}`);
+  assert.ok(result.testAccuracy > 0.7, `test accuracy ${result.testAccuracy}`);
+  assert.ok(result.history[4].trainAccuracy > result.history[0].trainAccuracy);
+});
+
+test('the same seed gives the same numbers', () => {
+  const a = run(3).result;
+  const b = run(3).result;
+  assert.deepEqual(a.losses, b.losses);
+  assert.deepEqual(
+    a.history.map((r) => r.testAccuracy),
+    b.history.map((r) => r.testAccuracy),
+  );
+});
+
+test('a diverging run stops with the iteration named', () => {
+  const net = new TwoLayerNet(784, 30, 10, 0.01, 'relu', { rng: new Rng(0) });
+  assert.throws(
+    () => trainNet(net, new SGD(1e300), train, test10k, { iters: 50, batchSize: 50, rng: new Rng(0) }),
+    /training diverged at iteration \d+: the loss is (NaN|Infinity)/,
+  );
+});
+
+test('plots: round ticks, and an SVG with both charts', () => {
+  assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(ticks(0, 10000, 6), [0, 2000, 4000, 6000, 8000, 10000]);
+  const svg = trainingPlot(new Float64Array([2.3, 1.0, 0.5, 0.4]), [
+    { epoch: 1, iteration: 2, loss: 1.6, trainAccuracy: 0.9, testAccuracy: 0.91, seconds: 1 },
+    { epoch: 2, iteration: 4, loss: 0.45, trainAccuracy: 0.95, testAccuracy: 0.94, seconds: 2 },
+  ]);
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  for (const text of ['Training loss', 'Accuracy', 'test accuracy', 'train accuracy', 'polyline']) assert.ok(svg.includes(text), text);
+  assert.equal((svg.match(/<g /g) ?? []).length, (svg.match(/<\/g>/g) ?? []).length);
+  assert.ok(lineChart([{ label: 'a<b', color: 'red', points: [[0, 1]] }], { title: 't', xLabel: 'x', yLabel: 'y' }).includes('a&lt;b'));
+});
