@@ -82,9 +82,12 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   for (const s of series) {
     const d = s.points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${d}"/>`);
-    if (s.points.length <= 40) for (const [x, y] of s.points) parts.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
+    if (s.points.length <= 40)
+      for (const [x, y] of s.points) parts.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
   }
-  parts.push(`<rect x="${f(lx)}" y="${top}" width="${f(legendWidth)}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
+  parts.push(
+    `<rect x="${f(lx)}" y="${top}" width="${f(legendWidth)}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`,
+  );
   series.forEach((s, i) => {
     const ly = top + 18 + i * 18;
     parts.push(`<line x1="${f(lx + 8)}" x2="${f(lx + 30)}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="3"/>`);
