@@ -25,9 +25,24 @@ export function progressBar(total: number, label: string): Progress {
     cliProgress.Presets.shades_classic,
   );
   const bar = bars.create(total, 0, { loss: '…', accuracy: 'no epoch yet' });
+  // Training runs synchronously, so the bar's own timer never fires: redraw by hand, at most 10×/s.
+  let drawn = 0;
+  const redraw = (force: boolean): void => {
+    const now = Date.now();
+    if (force || now - drawn >= 100) {
+      drawn = now;
+      bars.update();
+    }
+  };
   return {
-    update: (value, fields) => bar.update(value, fields),
-    log: (line) => bars.log(`${line}\n`),
+    update: (value, fields) => {
+      bar.update(value, fields);
+      redraw(value === total);
+    },
+    log: (line) => {
+      bars.log(`${line}\n`);
+      redraw(true);
+    },
     stop: () => bars.stop(),
   };
 }
