@@ -23,6 +23,7 @@ export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
 export { Relu } from './layers/relu.js';
 export { Sigmoid } from './layers/sigmoid.js';
 export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
+export { Tanh } from './layers/tanh.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
 export { type GradientOptions, type ModelJSON, type ParamDict, Sequential } from './nets/sequential.js';
 export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';

@@ -4,6 +4,7 @@ import type { Layer, LossLayer } from '../layers/layer.js';
 import { Relu } from '../layers/relu.js';
 import { Sigmoid } from '../layers/sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { Tanh } from '../layers/tanh.js';
 import { Sequential } from '../nets/sequential.js';
 import { type DType, type Nested, Tensor } from '../tensor/tensor.js';
 
@@ -39,6 +40,7 @@ const layerBuilders = new Map<string, LayerBuilder>([
   ['Affine', (json, path, dtype) => new Affine(tensorField(json, 'W', path, 2, dtype), tensorField(json, 'b', path, 1, dtype))],
   ['Sigmoid', () => new Sigmoid()],
   ['Relu', () => new Relu()],
+  ['Tanh', () => new Tanh()],
 ]);
 const lossTypes = ['SoftmaxWithLoss'];
 

@@ -4,17 +4,19 @@ import type { Layer } from '../layers/layer.js';
 import { Relu } from '../layers/relu.js';
 import { Sigmoid } from '../layers/sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { Tanh } from '../layers/tanh.js';
 import { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 import { Sequential } from './sequential.js';
 
-export type Activation = 'relu' | 'sigmoid';
-export const activations: readonly Activation[] = ['relu', 'sigmoid'];
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+export const activations: readonly Activation[] = ['relu', 'sigmoid', 'tanh'];
 
 /** Makes the activation layer named by `activation`. */
 export function makeActivation(activation: Activation): Layer {
   if (activation === 'relu') return new Relu();
   if (activation === 'sigmoid') return new Sigmoid();
+  if (activation === 'tanh') return new Tanh();
   throw new InputError(`activation is ${JSON.stringify(activation)}, expected one of ${activations.join(', ')}`);
 }
 

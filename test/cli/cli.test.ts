@@ -130,7 +130,7 @@ test('bad input: one line on stderr, exit status 2, nothing on stdout', () => {
     [['train', '--lr', '-1'], /--lr needs a value \(a value that starts with a dash is written --lr=-1\)/],
     [['example', '--json=yes'], /--json takes no value/],
     [['train', '--iters', '1.5'], /--iters is "1.5", expected a whole number/],
-    [['train', '--activation', 'tanhh'], /--activation is "tanhh", expected one of relu, sigmoid/],
+    [['train', '--activation', 'tanhh'], /--activation is "tanhh", expected one of relu, sigmoid, tanh/],
     [['train', '--iters', '5', '--epochs', '1'], /give --iters or --epochs, not both/],
     [['gradcheck', '--samples', '0'], /--samples is "0"/],
     [['fly'], /unknown command "fly"/],

@@ -7,7 +7,7 @@ import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { choiceFlag, intFlag, parseFlags, positionals } from '../args.js';
 
-export const gradcheckHelp = `Usage: scratchnet gradcheck [--samples 3] [--hidden 50] [--activation relu|sigmoid] [--seed 0] [--json]
+export const gradcheckHelp = `Usage: scratchnet gradcheck [--samples 3] [--hidden 50] [--activation relu|sigmoid|tanh] [--seed 0] [--json]
 
 The book's ch05 gradient check: a TwoLayerNet 784-hidden-10 on the first MNIST training images,
 gradients by backprop against central differences, all in float64. Prints, per parameter, the

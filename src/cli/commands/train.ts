@@ -22,7 +22,7 @@ Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json
   --batch-size N      examples per update (default 100)
   --lr X              learning rate (default 0.1)
   --hidden N          hidden units (default 50)
-  --activation A      relu (default, the book's ch05) or sigmoid (ch04, the seed's network)
+  --activation A      relu (default, the book's ch05), sigmoid (ch04, the seed's network) or tanh
   --seed N            seeds the weights and the shuffling (default 0): same seed, same numbers
   --train-size N      train on the first N training images only (default: all 60000)
   --out DIR           where to write (default runs/<timestamp>)`;
