@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { ScratchnetError } from '../errors.js';
 import { UsageError } from './args.js';
+import { checkCommand } from './commands/check.js';
 import { exampleCommand } from './commands/example.js';
+import { explainCommand } from './commands/explain.js';
 import { gradCommand } from './commands/grad.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { trainCommand } from './commands/train.js';
@@ -11,12 +13,16 @@ const usage = `Usage: scratchnet <command> [flags]   (scratchnet <command> --hel
 Commands:
   train       train the book's TwoLayerNet on MNIST (what npm start runs)
   example     the seed's worked example: every forward and backward value, one SGD step
+  explain     every number of a forward and backward pass of any model, in English or Korean
+  check       check a hand computation step by step: ✓ ok, ↪ carried, ✗ wrong with its likely cause
   grad        loss, softmax output and every gradient of a model JSON on a data JSON
   gradcheck   backprop against numerical gradients on MNIST (the book's ch05 check)`;
 
 const commands: Record<string, (argv: string[]) => void> = {
   train: trainCommand,
   example: exampleCommand,
+  check: checkCommand,
+  explain: explainCommand,
   grad: gradCommand,
   gradcheck: gradcheckCommand,
 };

@@ -1,4 +1,6 @@
+import { dataFromJSON, modelFromJSON } from '../io/model-json.js';
 import type { ModelJSON } from '../nets/sequential.js';
+import { type Explanation, explainPass } from './explain.js';
 
 /**
  * The seed's network: the two-layer network of the learner's hand-worked note, Affine → Sigmoid →
@@ -32,3 +34,15 @@ export const SEED_DATA = { x: [[1.0, 2.0]], t: [[1, 0]] };
 
 /** The learning rate of the seed's weight update. */
 export const SEED_LR = 0.1;
+
+/**
+ * The seed's worked example: one pass of the seed's network on its example, then one SGD step.
+ *
+ * @example
+ * seedExplanation().update?.lossAfter; // 0.5501…
+ */
+export function seedExplanation(): Explanation {
+  const net = modelFromJSON(SEED_MODEL);
+  const { x, t } = dataFromJSON(SEED_DATA, net);
+  return explainPass(net, x, t, SEED_LR);
+}

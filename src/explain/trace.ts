@@ -2,19 +2,24 @@ import { ScratchnetError } from '../errors.js';
 import { Affine } from '../layers/affine.js';
 import { Relu } from '../layers/relu.js';
 import { Sigmoid } from '../layers/sigmoid.js';
+import { Tanh } from '../layers/tanh.js';
 import type { Sequential } from '../nets/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Piece, STEP_KINDS, type StepKind } from './step-kinds.js';
 
 /** One named value of a pass: `z1`, `dW2`, `loss`. */
 export interface TraceStep {
   /** The step's name by the naming rule (see {@link trace}). */
   name: string;
   phase: 'forward' | 'backward';
+  kind: StepKind;
   /** How it is computed, in the book's notation: `z1 = x·W1 + b1`. */
   formula: string;
-  /** The names of the values the formula reads, in order. */
+  /** The names of the values the step reads, in the order of its kind's formula. */
   operands: string[];
   value: Tensor;
+  /** The label of the layer whose forward or backward computes it (`Affine#1`); none for the loss. */
+  layer?: string;
 }
 
 export interface Trace {
@@ -22,7 +27,27 @@ export interface Trace {
   /** Every value by name, the inputs and parameters (x, t, W1, b1, …) included. */
   values: Map<string, Tensor>;
   loss: number;
+  /** The batch size N. */
+  batch: number;
 }
+
+/** A formula's pieces written with operand names: `x·W1 + b1`. */
+export function formulaText(pieces: Piece[], operands: string[]): string {
+  return pieces
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      if ('batch' in p) return 'N';
+      const name = operands[p.operand];
+      return p.mask ? `[${name} > 0]` : p.transpose ? `${name}ᵀ` : name;
+    })
+    .join('');
+}
+
+const ACTIVATIONS: [new () => unknown, StepKind, StepKind][] = [
+  [Sigmoid, 'sigmoid', 'dsigmoid'],
+  [Relu, 'relu', 'drelu'],
+  [Tanh, 'tanh', 'dtanh'],
+];
 
 /**
  * Runs one forward and one backward pass and records every intermediate value by name.
@@ -41,15 +66,17 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     ['t', t.clone()],
   ]);
   const steps: TraceStep[] = [];
-  const record = (name: string, phase: TraceStep['phase'], formula: string, operands: string[], value: Tensor): void => {
+  const record = (name: string, phase: TraceStep['phase'], kind: StepKind, operands: string[], value: Tensor, layer?: string): void => {
     const copy = value.clone();
     values.set(name, copy);
-    steps.push({ name, phase, formula, operands, value: copy });
+    const formula = `${name} = ${formulaText(STEP_KINDS[kind].formula, operands)}`;
+    steps.push({ name, phase, kind, formula, operands, value: copy, ...(layer ? { layer } : {}) });
   };
 
   // Forward: name each layer's output, remembering which name each layer read.
   const inputs: string[] = [];
   const outputs: string[] = [];
+  const backwardKinds: (StepKind | 'affine')[] = [];
   let current = 'x';
   let out = x;
   let affines = 0;
@@ -62,14 +89,15 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
       name = `z${affines}`;
       values.set(`W${affines}`, layer.params.W.clone());
       values.set(`b${affines}`, layer.params.b.clone());
-      record(name, 'forward', `${name} = ${current}·W${affines} + b${affines}`, [current, `W${affines}`, `b${affines}`], out);
-    } else if (layer instanceof Sigmoid || layer instanceof Relu) {
+      record(name, 'forward', 'affine', [current, `W${affines}`, `b${affines}`], out, layer.label);
+      backwardKinds.push('affine');
+    } else {
+      const activation = ACTIVATIONS.find(([type]) => layer instanceof type);
+      if (!activation) throw new ScratchnetError(`explain: ${layer.label} is not a layer the explanation can name yet`);
       activations++;
       name = `a${activations}`;
-      const f = layer instanceof Sigmoid ? 'σ' : 'relu';
-      record(name, 'forward', `${name} = ${f}(${current})`, [current], out);
-    } else {
-      throw new ScratchnetError(`trace: ${layer.label} is not a layer the trace can name yet`);
+      record(name, 'forward', activation[1], [current], out, layer.label);
+      backwardKinds.push(activation[2]);
     }
     inputs.push(current);
     outputs.push(name);
@@ -78,29 +106,31 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
   const scores = current;
   const loss = net.lastLayer.forward(out, t);
   const y = net.lastLayer.y;
-  if (!y) throw new ScratchnetError('trace: the loss layer kept no output');
-  record('y', 'forward', `y = softmax(${scores})`, [scores], y);
-  record('loss', 'forward', 'loss = −Σ t·log y / N', ['t', 'y'], Tensor.from(loss));
+  if (!y) throw new ScratchnetError('explain: the loss layer kept no output');
+  record('y', 'forward', 'softmax', [scores], y, net.lastLayer.label);
+  record('loss', 'forward', 'loss', ['t', 'y'], Tensor.from(loss));
 
   // Backward: the gradient of each name flows to the name its layer read.
   let dout = net.lastLayer.backward(1);
-  record(`d${scores}`, 'backward', `d${scores} = (y − t) / N`, ['y', 't'], dout);
+  record(`d${scores}`, 'backward', 'dscores', ['y', 't'], dout, net.lastLayer.label);
   for (let i = net.layers.length - 1; i >= 0; i--) {
     const layer = net.layers[i];
     const input = inputs[i];
     const output = outputs[i];
+    const kind = backwardKinds[i];
     dout = layer.backward(dout);
     const dInput = input === 'x' ? 'dx' : `d${input}`;
     if (layer instanceof Affine) {
       const k = output.slice(1);
-      record(`dW${k}`, 'backward', `dW${k} = ${input}ᵀ·d${output}`, [input, `d${output}`], layer.grads.W);
-      record(`db${k}`, 'backward', `db${k} = Σ d${output}`, [`d${output}`], layer.grads.b);
-      record(dInput, 'backward', `${dInput} = d${output}·W${k}ᵀ`, [`d${output}`, `W${k}`], dout);
-    } else if (layer instanceof Sigmoid) {
-      record(dInput, 'backward', `${dInput} = d${output} ⊙ ${output}(1 − ${output})`, [`d${output}`, output], dout);
+      record(`dW${k}`, 'backward', 'dW', [input, `d${output}`], layer.grads.W, layer.label);
+      record(`db${k}`, 'backward', 'db', [`d${output}`], layer.grads.b, layer.label);
+      record(dInput, 'backward', 'dinput', [`d${output}`, `W${k}`], dout, layer.label);
+    } else if (kind === 'drelu') {
+      record(dInput, 'backward', kind, [`d${output}`, input], dout, layer.label);
     } else {
-      record(dInput, 'backward', `${dInput} = d${output} ⊙ [${input} > 0]`, [`d${output}`, input], dout);
+      // σ and tanh differentiate through their output; the input is kept for diagnosing slips.
+      record(dInput, 'backward', kind as StepKind, [`d${output}`, output, input], dout, layer.label);
     }
   }
-  return { steps, values, loss };
+  return { steps, values, loss, batch: x.shape[0] };
 }

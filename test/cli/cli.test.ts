@@ -38,7 +38,7 @@ test('example --json prints the 13 steps and the update, matching NumPy', () => 
 test('example prints the pass as text', () => {
   const r = cli('example');
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /loss = −Σ t·log y \/ N = 0\.6316/);
+  assert.match(r.stdout, /loss = −Σ t·log y \/ N\n +=.*\n += 0\.6316\n/);
 });
 
 test('grad prints loss, y, dx and one gradient entry per layer', () => {
@@ -174,4 +174,85 @@ test('gradcheck passes on MNIST with relative differences below 1e-6', () => {
     ['W1', 'b1', 'W2', 'b2'],
   );
   for (const p of json.params) assert.ok(p.relative < 1e-6 && p.maxAbs < 1e-8, JSON.stringify(p));
+});
+
+test('explain prints the pass in each format; --lr adds the update', () => {
+  const model = file('model.json', SEED_MODEL);
+  const data = file('data.json', SEED_DATA);
+  const text = cli('explain', model, '--data', data, '--lr', '0.1');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /loss after the update = 0\.5501 \(before: 0\.6316\)/);
+  assert.ok(!text.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
+  const ko = cli('explain', model, '--data', data, '--lang', 'ko', '--precision', '3');
+  assert.match(ko.stdout, /순전파/);
+  assert.match(ko.stdout, /= \(0\.900 0\.400\)/);
+  assert.doesNotMatch(ko.stdout, /가중치 갱신/, 'no update without --lr');
+  const md = cli('explain', model, '--data', data, '--format', 'markdown');
+  assert.match(md.stdout, /^\$\$z_\{1\} = x \\cdot W_\{1\} \+ b_\{1\} = /m);
+  const json = JSON.parse(cli('explain', model, '--data', data, '--format', 'json', '--lr', '0.1').stdout);
+  assert.equal(json.steps.length, 13);
+  assertClose(json.update.lossAfter, 0.550071943496035, 1e-15);
+});
+
+test('example gains --lang and --format through the same engine', () => {
+  assert.equal(cli('example', '--lang', 'ko').stdout, readFileSync(join(repoRoot, 'test', 'fixtures', 'explain', 'seed.ko.txt'), 'utf8'));
+  assert.equal(
+    cli('example', '--format', 'markdown').stdout,
+    readFileSync(join(repoRoot, 'test', 'fixtures', 'explain', 'seed.en.md'), 'utf8'),
+  );
+  assert.deepEqual(JSON.parse(cli('example', '--format', 'json').stdout), JSON.parse(cli('example', '--json').stdout));
+});
+
+test('check the seed note: exit 1, the verdicts, in text and JSON', () => {
+  const note = join(repoRoot, 'examples', 'seed-note.json');
+  const text = cli('check', note);
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /6 ok, 3 carried, 4 wrong/);
+  const json = JSON.parse(cli('check', note, '--json').stdout);
+  assert.deepEqual(
+    json.steps.filter((s: { diagnosis?: string }) => s.diagnosis === 'missing-transpose').map((s: { name: string }) => s.name),
+    ['da1', 'dx'],
+  );
+  assert.match(cli('check', note, '--lang', 'ko').stdout, /이월된 오류/);
+});
+
+test('check a clean hand computation: exit 0', () => {
+  const clean = {
+    model: SEED_MODEL,
+    ...SEED_DATA,
+    claimed: { z1: [['0.900', '0.400']], a1: [['0.711', '0.599']], loss: '0.632', da1: [['-0.281', '0.234']], dx: [['-0.017', '-0.006']] },
+  };
+  const r = cli('check', file('clean.json', clean));
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /5 ok, 0 carried, 0 wrong/);
+});
+
+test('explain and check: bad input is one line and exit 2', () => {
+  const model = file('model.json', SEED_MODEL);
+  const cases: [string[], RegExp][] = [
+    [['explain', model], /explain: --data DATA.json is required/],
+    [['explain', model, '--data', file('d.json', SEED_DATA), '--lang', 'fr'], /--lang is "fr", expected one of en, ko/],
+    [
+      ['explain', model, '--data', file('d.json', SEED_DATA), '--format', 'html'],
+      /--format is "html", expected one of text, markdown, json/,
+    ],
+    [['explain', model, '--data', file('d.json', SEED_DATA), '--lr', '0'], /--lr is "0", expected a positive number/],
+    [['check', file('w1.json', { model: SEED_MODEL, ...SEED_DATA, claimed: { dz7: '1' } })], /claimed.dz7 is not a step of this network/],
+    [
+      ['check', file('w2.json', { model: SEED_MODEL, ...SEED_DATA, claimed: { z1: [['1', '2', '3']] } })],
+      /claimed.z1 is 1×3, expected 1×2/,
+    ],
+    [
+      ['check', file('w3.json', { model: SEED_MODEL, ...SEED_DATA, claimed: { loss: 'about 0.6' } })],
+      /claimed.loss is "about 0.6", expected a number/,
+    ],
+    [['check', file('w4.json', { model: SEED_MODEL, claimed: {} })], /worked file has no "x"/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
 });
