@@ -66,13 +66,16 @@ export function explanationToText(e: Explanation, { precision = 4, lang = 'en', 
   const name = paint(color, '1;33');
   const formula = paint(color, '36');
   const out: string[] = [];
-  const equation = (lhs: string, value: Tensor): void => {
-    out.push(...sideBySide([[`  ${name(lhs)} = `], formatTensor(value, precision)]));
+  const equation = (lhs: string, value: Tensor, digits = precision): void => {
+    const elided = value.rank > 0 && (value.shape[value.rank - 1] > 6 || value.size / value.shape[value.rank - 1] > 6);
+    const label = elided ? `${name(lhs)} (${value.shape.join('×')})` : name(lhs);
+    out.push(...sideBySide([[`  ${label} = `], formatTensor(value, digits)]));
   };
 
   out.push(heading(l.setting));
   equation('x', tr.values.get('x') as Tensor);
-  equation('t', tr.values.get('t') as Tensor);
+  const t = tr.values.get('t') as Tensor;
+  equation('t', t, t.rank === 1 ? 0 : precision); // class indices are whole numbers
   out.push(`  (${l.input} x, ${l.label} t, ${l.batch} N = ${tr.batch})`);
   for (const p of e.paramNames) equation(p, tr.values.get(p) as Tensor);
 
