@@ -43,7 +43,8 @@ function piecesTex(pieces: Piece[], operands: string[], tr: Trace, precision: nu
     .join('');
 }
 
-function stepTex(step: TraceStep, tr: Trace, precision: number): string {
+/** One step as display math: its formula, the formula with the numbers put in, its value. */
+export function stepTex(step: TraceStep, tr: Trace, precision = 4): string {
   const pieces = STEP_KINDS[step.kind].formula;
   const symbolic = piecesTex(pieces, step.operands, tr, precision, false);
   const numeric = piecesTex(pieces, step.operands, tr, precision, true);

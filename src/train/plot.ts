@@ -14,6 +14,8 @@ export interface ChartOptions {
   /** y range; by default the data's. */
   yMin?: number;
   yMax?: number;
+  /** x range; by default from 0 to the data's largest x. */
+  xMax?: number;
   width?: number;
   height?: number;
   /** Where the legend sits inside the plot area (default top right). */
@@ -45,10 +47,11 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   const { width = 640, height = 360 } = options;
   const margin = { left: 64, right: 20, top: 40, bottom: 48 };
   const all = series.flatMap((s) => s.points);
+  if (all.length === 0) all.push([0, options.yMin ?? 0], [1, options.yMax ?? 1]); // empty axes until data comes
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
   const xMin = Math.min(...xs, 0);
-  const xMax = Math.max(...xs, xMin + 1);
+  const xMax = Math.max(...xs, xMin + 1, options.xMax ?? 0);
   let yMin = options.yMin ?? Math.min(...ys);
   let yMax = options.yMax ?? Math.max(...ys);
   if (!(yMax > yMin)) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];

@@ -1,0 +1,142 @@
+/// <reference lib="webworker" />
+// Trains the book's TwoLayerNet on MNIST off the page's thread, in chunks, so that the page
+// never freezes and pause, reset and predictions are answered between chunks.
+import { MiniBatches } from '../../src/data/mini-batches.js';
+import { fillBatch, MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from '../../src/data/mnist.js';
+import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { evaluate } from '../../src/train/trainer.js';
+import type { FromWorker, ToWorker, TrainSettings } from './messages.js';
+
+const post = (message: FromWorker): void => (self as unknown as Worker).postMessage(message);
+
+let train: MnistSet | undefined;
+let test: MnistSet | undefined;
+let session: Session | undefined;
+
+interface Session {
+  settings: TrainSettings;
+  net: TwoLayerNet;
+  sgd: SGD;
+  batches: MiniBatches;
+  x: Tensor;
+  t: Tensor;
+  iteration: number;
+  epoch: number;
+  epochLoss: number;
+  running: boolean;
+}
+
+/** Fetches one gzip-compressed IDX file, counting the compressed bytes as they arrive. */
+async function fetchIdx(url: string, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      onBytes(chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+  });
+  const stream = response.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function load(base: string): Promise<void> {
+  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const sizes = await Promise.all(names.map(async (n) => Number((await fetch(`${base}${n}.gz`, { method: 'HEAD' })).headers.get('content-length') ?? 0)));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let loaded = 0;
+  const files = await Promise.all(
+    names.map((n) =>
+      fetchIdx(`${base}${n}.gz`, (bytes) => {
+        loaded += bytes;
+        post({ type: 'loading', loaded, total });
+      }),
+    ),
+  );
+  train = mnistFromIdx(files[0], files[1], 'train');
+  test = mnistFromIdx(files[2], files[3], 't10k');
+  post({ type: 'ready', train: train.count, test: test.count });
+}
+
+function startSession(settings: TrainSettings): Session {
+  const rng = new Rng(settings.seed);
+  const net = new TwoLayerNet(784, settings.hidden, MNIST_CLASSES, 0.01, 'relu', { rng });
+  const batches = new MiniBatches((train as MnistSet).count, settings.batchSize, rng);
+  return {
+    settings,
+    net,
+    sgd: new SGD(settings.lr),
+    batches,
+    x: Tensor.zeros([batches.batchSize, 784]),
+    t: Tensor.zeros([batches.batchSize, MNIST_CLASSES]),
+    iteration: 0,
+    epoch: 0,
+    epochLoss: 0,
+    running: false,
+  };
+}
+
+/** Runs updates for about 40 ms, reports, and yields to the message queue before the next chunk. */
+function chunk(s: Session): void {
+  if (!s.running || session !== s) return;
+  const end = performance.now() + 40;
+  const losses: number[] = [];
+  while (performance.now() < end) {
+    fillBatch(train as MnistSet, s.batches.next(), s.x, s.t);
+    s.sgd.update(s.net.params, s.net.gradient(s.x, s.t));
+    s.iteration++;
+    losses.push(s.net.lastLoss);
+    s.epochLoss += s.net.lastLoss;
+    if (s.iteration % s.batches.perEpoch === 0) {
+      s.epoch++;
+      post({ type: 'iterations', first: s.iteration - losses.length + 1, losses });
+      losses.length = 0;
+      post({
+        type: 'epoch',
+        epoch: s.epoch,
+        iteration: s.iteration,
+        loss: s.epochLoss / s.batches.perEpoch,
+        trainAccuracy: evaluate(s.net, subset(train as MnistSet, 10000)),
+        testAccuracy: evaluate(s.net, test as MnistSet),
+      });
+      s.epochLoss = 0;
+      if (s.epoch >= s.settings.epochs) {
+        s.running = false;
+        post({ type: 'done' });
+        return;
+      }
+      break;
+    }
+  }
+  if (losses.length) post({ type: 'iterations', first: s.iteration - losses.length + 1, losses });
+  setTimeout(() => chunk(s), 0);
+}
+
+function predict(pixels: Float32Array): void {
+  const net = session?.net ?? new TwoLayerNet(784, 50, MNIST_CLASSES, 0.01, 'relu', { rng: new Rng(0) });
+  const scores = net.predict(new Tensor(Float64Array.from(pixels), [1, 784]));
+  const max = Math.max(...scores.data);
+  const exps = Array.from(scores.data, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  post({ type: 'prediction', probabilities: exps.map((e) => e / sum) });
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  if (message.type === 'load') {
+    load(message.base).catch((error: Error) => post({ type: 'error', message: error.message }));
+  } else if (message.type === 'start') {
+    if (!session || session.epoch >= session.settings.epochs) session = startSession(message.settings);
+    session.running = true;
+    chunk(session);
+  } else if (message.type === 'pause') {
+    if (session) session.running = false;
+  } else if (message.type === 'reset') {
+    session = undefined;
+  } else if (message.type === 'predict') {
+    predict(message.pixels);
+  }
+};
