@@ -29,7 +29,11 @@ interface Session {
   running: boolean;
 }
 
-/** Fetches one gzip-compressed IDX file, counting the compressed bytes as they arrive. */
+/**
+ * Fetches one gzip-compressed IDX file, counting bytes as they arrive. Servers that send it with
+ * `Content-Encoding: gzip` (Vite's dev server does) have it decompressed by the browser already:
+ * only data that still starts with gzip's magic number is decompressed here.
+ */
 async function fetchIdx(url: string, onBytes: (n: number) => void): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
@@ -39,8 +43,10 @@ async function fetchIdx(url: string, onBytes: (n: number) => void): Promise<Uint
       controller.enqueue(chunk);
     },
   });
-  const stream = response.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const bytes = new Uint8Array(await new Response(response.body.pipeThrough(counter)).arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const gunzip = new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>;
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(gunzip)).arrayBuffer());
 }
 
 async function load(base: string): Promise<void> {
@@ -52,7 +58,7 @@ async function load(base: string): Promise<void> {
     names.map((n) =>
       fetchIdx(`${base}${n}.gz`, (bytes) => {
         loaded += bytes;
-        post({ type: 'loading', loaded, total });
+        post({ type: 'loading', loaded: Math.min(loaded, total * 0.99), total });
       }),
     ),
   );
