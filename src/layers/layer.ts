@@ -1,4 +1,5 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { formatShape, ShapeError } from '../errors.js';
+import { sameShape, type Tensor } from '../tensor/tensor.js';
 
 /**
  * A layer as the book writes it: `forward` computes the output and keeps what `backward`
@@ -48,4 +49,16 @@ export interface LossLayer {
 export interface LayerJSON {
   type: string;
   [key: string]: unknown;
+}
+
+/**
+ * Checks the gradient a backward receives: forward must have run, and dout must have the shape of
+ * the output it is the gradient of.
+ */
+export function checkDout(label: string, dout: Tensor, outputShape: readonly number[] | undefined): readonly number[] {
+  if (!outputShape) throw new ShapeError(`${label}.backward: called before forward`);
+  if (!sameShape(dout.shape, outputShape)) {
+    throw new ShapeError(`${label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(outputShape)} like the output`);
+  }
+  return outputShape;
 }

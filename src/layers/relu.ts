@@ -1,6 +1,5 @@
-import { formatShape, ShapeError } from '../errors.js';
-import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { reuse, type Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON } from './layer.js';
 
 /**
  * The rectified linear unit: out = max(0, x). Like the book it keeps a mask of x ≤ 0, and the
@@ -39,11 +38,7 @@ export class Relu implements Layer {
 
   // dx = dout where x > 0, else 0 (dout itself is left as it is)
   backward(dout: Tensor): Tensor {
-    const shape = this.shape;
-    if (!shape) throw new ShapeError(`${this.label}.backward: called before forward`);
-    if (!sameShape(dout.shape, shape)) {
-      throw new ShapeError(`${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(shape)} like the output`);
-    }
+    const shape = checkDout(this.label, dout, this.shape);
     const dx = reuse(this.dx, shape, dout.dtype);
     const gd = dout.data;
     const mask = this.mask;

@@ -1,6 +1,5 @@
-import { formatShape, ShapeError } from '../errors.js';
-import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { reuse, type Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON } from './layer.js';
 
 /**
  * The sigmoid activation σ(x) = 1 / (1 + e^(−x)); its backward uses the output it kept:
@@ -29,13 +28,8 @@ export class Sigmoid implements Layer {
 
   // dx = dout ⊙ out(1 − out)
   backward(dout: Tensor): Tensor {
-    const out = this.out;
-    if (!out) throw new ShapeError(`${this.label}.backward: called before forward`);
-    if (!sameShape(dout.shape, out.shape)) {
-      throw new ShapeError(
-        `${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(out.shape)} like the output`,
-      );
-    }
+    checkDout(this.label, dout, this.out?.shape);
+    const out = this.out as Tensor;
     const dx = reuse(this.dx, out.shape, out.dtype);
     const od = out.data;
     const gd = dout.data;

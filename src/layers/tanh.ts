@@ -1,6 +1,5 @@
-import { formatShape, ShapeError } from '../errors.js';
-import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { reuse, type Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON } from './layer.js';
 
 /**
  * The hyperbolic tangent activation (not a layer of the book, but its readers meet it next):
@@ -27,13 +26,8 @@ export class Tanh implements Layer {
 
   // dx = dout ⊙ (1 − out²)
   backward(dout: Tensor): Tensor {
-    const out = this.out;
-    if (!out) throw new ShapeError(`${this.label}.backward: called before forward`);
-    if (!sameShape(dout.shape, out.shape)) {
-      throw new ShapeError(
-        `${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(out.shape)} like the output`,
-      );
-    }
+    checkDout(this.label, dout, this.out?.shape);
+    const out = this.out as Tensor;
     const dx = reuse(this.dx, out.shape, out.dtype);
     for (let i = 0; i < dx.size; i++) dx.data[i] = dout.data[i] * (1 - out.data[i] * out.data[i]);
     this.dx = dx;
