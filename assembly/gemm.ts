@@ -79,23 +79,31 @@ export function scratchBytes(k: i32): i32 {
 // relu) add nothing to C, so the micro-kernel never sees them; on dense data every step is kept.
 function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: usize, offs: usize): i32 {
   let kept = 0;
-  const d = dst;
+  // op(A)[i + r, p] is at a + r·rs + p·cs (bytes); rows past `rows` read row 0 again and are zeroed
+  const rs: usize = transA ? 4 : <usize>k << 2;
+  const cs: usize = transA ? <usize>m << 2 : 4;
+  const a0 = a + (transA ? <usize>i << 2 : <usize>(i * k) << 2);
+  const a1 = rows > 1 ? a0 + rs : a0;
+  const a2 = rows > 2 ? a0 + 2 * rs : a0;
+  const a3 = rows > 3 ? a0 + 3 * rs : a0;
+  const mask = i32x4(-1, rows > 1 ? -1 : 0, rows > 2 ? -1 : 0, rows > 3 ? -1 : 0);
+  let ao: usize = 0;
   for (let p = 0; p < k; p++) {
-    const at = d + (<usize>kept << 4);
     let v: v128;
     if (transA && rows == MR) {
-      v = v128.load(a + (<usize>(p * m + i) << 2));
+      v = v128.load(a0 + ao);
     } else {
-      v128.store(at, f32x4.splat(0));
-      for (let r = 0; r < rows; r++) {
-        const src = transA ? a + (<usize>(p * m + i + r) << 2) : a + (<usize>((i + r) * k + p) << 2);
-        store<f32>(at + (<usize>r << 2), load<f32>(src));
-      }
-      v = v128.load(at);
+      // four scalar loads into lanes (storing scalars and reloading a vector would stall the store buffer)
+      v = v128.load32_zero(a0 + ao);
+      v = v128.load32_lane(a1 + ao, v, 1);
+      v = v128.load32_lane(a2 + ao, v, 2);
+      v = v128.load32_lane(a3 + ao, v, 3);
+      v = v128.and(v, mask);
     }
-    v128.store(at, v);
+    v128.store(dst + (<usize>kept << 4), v);
     store<i32>(offs + (<usize>kept << 2), p * NR * 4);
     kept += <i32>v128.any_true(v);
+    ao += cs;
   }
   return kept;
 }
