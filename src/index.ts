@@ -31,8 +31,10 @@ export { compareGradients, type GradientDifference, numericalGradient } from './
 export { type GradientOptions, type ModelJSON, type ParamDict, Sequential } from './nets/sequential.js';
 export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';
 export { type Optimizer, SGD } from './optim/sgd.js';
+export { type BackendName, getBackend, type Kernels, registerBackend, setBackend } from './tensor/backend.js';
 export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
 export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
+export { useWasm, WasmKernels } from './tensor/wasm-backend.js';
 export { lineChart, trainingPlot } from './train/plot.js';
 export { type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';

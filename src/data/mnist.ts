@@ -17,6 +17,9 @@ export interface MnistSet {
 
 export const MNIST_CLASSES = 10;
 
+// byte / 255 for every byte, looked up rather than divided in the batch loop (same values)
+const PIXEL = Float64Array.from({ length: 256 }, (_, v) => v / 255);
+
 /**
  * Reads a set from the bytes of its IDX image and label files, checking that they agree.
  *
@@ -52,12 +55,13 @@ export function fillBatch(set: MnistSet, indices: ArrayLike<number>, x: Tensor, 
   }
   const xd = x.data;
   const td = t.data;
+  const images = set.images;
   td.fill(0);
   for (let i = 0; i < n; i++) {
     const k = indices[i];
     const src = k * pixels;
     const dst = i * pixels;
-    for (let p = 0; p < pixels; p++) xd[dst + p] = set.images[src + p] / 255;
+    for (let p = 0; p < pixels; p++) xd[dst + p] = PIXEL[images[src + p]];
     td[i * MNIST_CLASSES + set.labels[k]] = 1;
   }
 }

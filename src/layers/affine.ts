@@ -1,5 +1,5 @@
 import { formatShape, ShapeError } from '../errors.js';
-import { addRowVector, matmul, sumRows } from '../tensor/ops.js';
+import { matmul, sumRows } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Layer, LayerJSON } from './layer.js';
 
@@ -42,8 +42,8 @@ export class Affine implements Layer {
     }
     this.originalShape = x.shape;
     this.x = x2;
-    this.out = matmul(x2, W, { out: this.out });
-    return addRowVector(this.out, this.params.b, this.out);
+    this.out = matmul(x2, W, { out: this.out, bias: this.params.b });
+    return this.out;
   }
 
   // dW = xᵀ·dout, db = Σ dout over the batch, dx = dout·Wᵀ

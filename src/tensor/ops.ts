@@ -1,5 +1,5 @@
 import { formatShape, ShapeError } from '../errors.js';
-import { gemm } from './gemm.js';
+import { gemm } from './backend.js';
 import { reuse, sameShape, type Tensor } from './tensor.js';
 
 function expectMatrix(op: string, name: string, t: Tensor): void {
@@ -19,10 +19,13 @@ export interface MatmulOptions {
   transB?: boolean;
   /** Write the result here when it has the right shape and dtype (else a new tensor is made). */
   out?: Tensor;
+  /** A vector added to every row of the product (the Affine bias), fused into the kernel. */
+  bias?: Tensor;
 }
 
 /**
- * The matrix product op(a)·op(b), with transposes read in place.
+ * The matrix product op(a)·op(b) (+ bias), with transposes read in place. float32 products run on
+ * the active backend (see `setBackend`), float64 ones on the plain JS kernel.
  *
  * @example
  * matmul(Tensor.from([[1, 2]]), Tensor.from([[0.1, -0.2], [0.4, 0.3]])).toArray(); // [[0.9, 0.4]]
@@ -39,8 +42,12 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const bn = transB ? `bᵀ is ${kb}×${n}` : `b is ${kb}×${n}`;
     throw new ShapeError(`matmul: ${an} but ${bn}, expected the inner sizes to match`);
   }
+  const { bias } = options;
+  if (bias && (bias.rank !== 1 || bias.size !== n)) {
+    throw new ShapeError(`matmul: the product is ${m}×${n} but bias is ${formatShape(bias.shape)}, expected a bias of ${n}`);
+  }
   const out = reuse(options.out, [m, n], a.dtype);
-  gemm(transA, transB, m, n, ka, a.data, b.data, out.data);
+  gemm(transA, transB, m, n, ka, a.data, b.data, out.data, bias?.data);
   return out;
 }
 

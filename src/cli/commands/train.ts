@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { MNIST_CLASSES, subset } from '../../data/mnist.js';
 import { writeFileAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
+import { loadWasmBackend } from '../../io/node/wasm.js';
 import { activations, TwoLayerNet } from '../../nets/two-layer-net.js';
 import { SGD } from '../../optim/sgd.js';
+import { setBackend } from '../../tensor/backend.js';
 import { Rng } from '../../tensor/rng.js';
 import { trainingPlot } from '../../train/plot.js';
 import { type EpochRecord, trainNet } from '../../train/trainer.js';
@@ -24,6 +26,9 @@ Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json
   --hidden N          hidden units (default 50)
   --activation A      relu (default, the book's ch05), sigmoid (ch04, the seed's network) or tanh
   --seed N            seeds the weights and the shuffling (default 0): same seed, same numbers
+  --dtype T           float64 (default: exact enough to check gradients) or float32 (several times
+                      faster: WebAssembly SIMD kernels)
+  --backend B         the kernels of float32 products: wasm (default) or js (the plain reference)
   --train-size N      train on the first N training images only (default: all 60000)
   --out DIR           where to write (default runs/<timestamp>)`;
 
@@ -36,6 +41,8 @@ export function trainCommand(argv: string[]): void {
     hidden: { type: 'string' },
     activation: { type: 'string' },
     seed: { type: 'string' },
+    dtype: { type: 'string' },
+    backend: { type: 'string' },
     'train-size': { type: 'string' },
     out: { type: 'string' },
   });
@@ -47,6 +54,8 @@ export function trainCommand(argv: string[]): void {
   const hidden = intFlag('hidden', values.hidden, 50, 1, 100000);
   const activation = choiceFlag('activation', values.activation, activations, 'relu');
   const seed = intFlag('seed', values.seed, 0, 0);
+  const dtype = choiceFlag('dtype', values.dtype, ['float64', 'float32'] as const, 'float64');
+  const backend = choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm');
   const trainSize = intFlag('train-size', values['train-size'], 60000, 1, 60000);
   const out = stringFlag('out', values.out) ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
   if (existsSync(out) && !values.out) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
@@ -57,11 +66,13 @@ export function trainCommand(argv: string[]): void {
   const iters = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1) * perEpoch : intFlag('iters', values.iters, 10000);
   mkdirSync(out, { recursive: true });
 
+  if (dtype === 'float32' && backend === 'wasm') loadWasmBackend();
+  else setBackend('js');
   const rng = new Rng(seed);
-  const net = new TwoLayerNet(train.rows * train.cols, hidden, MNIST_CLASSES, 0.01, activation, { rng });
+  const net = new TwoLayerNet(train.rows * train.cols, hidden, MNIST_CLASSES, 0.01, activation, { rng, dtype });
   console.log(
     `Training TwoLayerNet 784-${hidden}-10 (${activation}) on MNIST: ${train.count} training and ${mnist.test.count} test images, ` +
-      `${iters} iterations of batch ${batchSize}, SGD lr ${lr}, seed ${seed}`,
+      `${iters} iterations of batch ${batchSize}, SGD lr ${lr}, seed ${seed}, ${dtype}${dtype === 'float32' ? ` on ${backend}` : ''}`,
   );
   const progress = progressBar(iters, 'train');
   let accuracy = 'no epoch yet';
@@ -72,6 +83,7 @@ export function trainCommand(argv: string[]): void {
         iters,
         batchSize,
         rng,
+        dtype,
         onIteration: (i, loss) => {
           runningLoss = Number.isNaN(runningLoss) ? loss : 0.98 * runningLoss + 0.02 * loss;
           if (i % 10 === 0 || i === iters) progress.update(i, { loss: runningLoss.toFixed(4), accuracy });
@@ -94,7 +106,7 @@ export function trainCommand(argv: string[]): void {
     trainAccuracy: result.trainAccuracy,
     testAccuracy: result.testAccuracy,
     seconds: last.seconds,
-    settings: { net: 'two-layer', hidden, activation, iters, batchSize, lr, seed, trainSize: train.count },
+    settings: { net: 'two-layer', hidden, activation, iters, batchSize, lr, seed, trainSize: train.count, dtype, backend },
     history: result.history,
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);

@@ -7,3 +7,4 @@
  */
 export { readBytes, readJsonFile, writeFileAtomic } from './files.js';
 export { loadMnist, mnistDataDir } from './mnist-files.js';
+export { loadWasmBackend, wasmKernelsPath } from './wasm.js';

@@ -1,0 +1,86 @@
+// scratchnet itself: `variant` is "wasm" (float32 on the WebAssembly SIMD kernels), "js-f32" (float32
+// on the plain JS kernels) or "js-f64" (the float64 default).
+
+import { evaluate, fillBatch, matmul, SGD, setBackend, Tensor, TwoLayerNet } from '../../dist/src/index.js';
+import { loadWasmBackend } from '../../dist/src/io/node/wasm.js';
+import { Rng } from '../../dist/src/tensor/rng.js';
+import { loadMnist, permutation, rng, testImages, timeRuns } from '../common.mjs';
+
+function setup(variant) {
+  if (variant === 'wasm') loadWasmBackend();
+  else setBackend('js');
+  return variant === 'js-f64' ? 'float64' : 'float32';
+}
+
+const net784 = (s, dtype) => new TwoLayerNet(784, s.hidden, 10, s.std ?? 0.01, 'sigmoid', { rng: new Rng(s.seed), dtype });
+
+export async function W1(s, variant) {
+  const dtype = setup(variant);
+  const { train } = loadMnist();
+  const test = testImages(s.evalImages);
+  const order = permutation(train.count, rng(s.seed));
+  const x = Tensor.zeros([s.batch, 784], dtype);
+  const t = Tensor.zeros([s.batch, 10], dtype);
+  let net;
+  const times = await timeRuns(s.runs, () => {
+    net = net784(s, dtype);
+    const sgd = new SGD(s.lr);
+    for (let i = 0; i < s.steps; i++) {
+      fillBatch(train, order.subarray(i * s.batch, (i + 1) * s.batch), x, t);
+      sgd.update(net.params, net.gradient(x, t));
+    }
+  });
+  return { times, accuracy: evaluate(net, test, dtype) };
+}
+
+export async function W4(s, variant) {
+  const dtype = setup(variant);
+  const test = testImages(s.images);
+  const net = net784(s, dtype);
+  const all = Tensor.zeros([test.count, 784], dtype);
+  for (let i = 0; i < all.size; i++) all.data[i] = test.images[i] / 255;
+  const one = Tensor.zeros([1, 784], dtype);
+  let k = 0;
+  const single = await timeRuns(s.runs, () => {
+    for (let i = 0; i < s.single; i++) {
+      one.data.set(all.data.subarray(k * 784, (k + 1) * 784));
+      k = (k + 1) % test.count;
+      net.forward(one);
+    }
+  });
+  const batch = await timeRuns(s.runs, () => net.forward(all));
+  return { latency: single.map((t) => t / s.single), throughput: batch };
+}
+
+export async function GEMM(s, variant, shapes, transposes, operands) {
+  setup(variant);
+  const out = [];
+  for (const [label, m, n, k] of shapes) {
+    for (const [tA, tB] of transposes) {
+      const { a, b } = operands(m, n, k, s.seed);
+      const A = new Tensor(a, tA ? [k, m] : [m, k]);
+      const B = new Tensor(b, tB ? [n, k] : [k, n]);
+      const C = Tensor.zeros([m, n], 'float32');
+      out.push({ label, tA, tB, ...gflops(m, n, k, s, () => matmul(A, B, { transA: tA, transB: tB, out: C })) });
+    }
+  }
+  return { gemm: out };
+}
+
+/** Repeats fn for at least s.minSeconds per run and returns GFLOP/s of each run. */
+export function gflops(m, n, k, s, fn) {
+  fn();
+  const rates = [];
+  for (let r = 0; r < s.runs; r++) {
+    let reps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < s.minSeconds * 1000) {
+      fn();
+      reps++;
+      elapsed = performance.now() - start;
+    }
+    rates.push((2 * m * n * k * reps) / (elapsed / 1000) / 1e9);
+  }
+  return { rates };
+}

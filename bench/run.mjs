@@ -1,0 +1,175 @@
+// `npm run bench [-- --quick] [-- --only W1,GEMM] [-- --peers numpy,tfjs-wasm]`: scratchnet and its
+// peers side by side on the workloads of workloads.mjs, each peer in a child process of its own
+// (so that its peak RSS is its own); prints Markdown tables: median, min–max, peak RSS and each
+// peer's time divided by scratchnet's. --quick runs a few-second version (npm test runs it).
+import { execFile, execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { mnistDataDir } from './common.mjs';
+import { GEMM_SHAPES, settingsOf, TRANSPOSES, workloads } from './workloads.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1].split(',') : undefined;
+};
+const only = flag('--only') ?? ['W1', 'W4', 'GEMM'];
+
+// The first peer is the one every ratio divides by.
+const PEERS = [
+  { id: 'scratchnet', name: 'scratchnet (wasm, float32)', module: 'scratchnet', variant: 'wasm' },
+  { id: 'scratchnet-js', name: 'scratchnet (plain JS, float32)', module: 'scratchnet', variant: 'js-f32' },
+  { id: 'scratchnet-f64', name: 'scratchnet (plain JS, float64)', module: 'scratchnet', variant: 'js-f64', only: ['W1'] },
+  { id: 'numpy', name: 'NumPy + OpenBLAS, 1 thread', python: true },
+  { id: 'tfjs-wasm', name: 'tfjs-backend-wasm', module: 'tfjs', variant: 'wasm' },
+  { id: 'tfjs-cpu', name: 'tfjs cpu', module: 'tfjs', variant: 'cpu' },
+  { id: 'convnetjs', name: 'ConvNetJS', module: 'convnetjs', only: ['W1', 'W4'] },
+  { id: 'brain', name: 'brain.js', module: 'brain', only: ['W1', 'W4'] },
+];
+const chosen = flag('--peers');
+const peers = PEERS.filter((p) => !chosen || chosen.includes(p.id) || p.id === 'scratchnet');
+
+function hasNumpy() {
+  try {
+    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const run = promisify(execFile);
+
+// Runs jobs in a child process of the peer's; returns one result per job.
+async function runPeer(peer, jobs) {
+  try {
+    if (peer.python) {
+      const results = [];
+      for (const { workload, settings } of jobs) {
+        const s = { ...settings, shapes: GEMM_SHAPES.slice(0, settings.shapes ?? GEMM_SHAPES.length), transposes: TRANSPOSES };
+        const { stdout } = await run('python3', [join(here, 'peers', 'numpy_peer.py'), workload, JSON.stringify(s), mnistDataDir()], {
+          env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+          maxBuffer: 1 << 24,
+        });
+        results.push({ workload, ...JSON.parse(stdout.trim().split('\n').pop()) });
+      }
+      return results;
+    }
+    const { stdout } = await run(process.execPath, [join(here, 'peer.mjs'), peer.module, peer.variant ?? '', JSON.stringify(jobs)], {
+      maxBuffer: 1 << 24,
+    });
+    return stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+  } catch (e) {
+    const why = String(e.stderr || e.message)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' ');
+    return jobs.map(({ workload }) => ({ workload, skipped: `failed: ${why.slice(0, 200)}` }));
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmtTime = (sec) => (sec >= 1 ? `${sec.toFixed(2)} s` : sec >= 1e-3 ? `${(sec * 1e3).toFixed(1)} ms` : `${(sec * 1e6).toFixed(0)} µs`);
+const span = (xs, f) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+const ratio = (x) => (x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+
+const numpy = hasNumpy();
+const results = {}; // results[workload][peer.id]
+const record = (workload, id, result) => {
+  results[workload] ??= {};
+  results[workload][id] = result;
+};
+const jobsOf = (peer) =>
+  only.filter((w) => !peer.only || peer.only.includes(w)).map((workload) => ({ workload, settings: settingsOf(workload, quick) }));
+const tasks = [];
+for (const peer of peers) {
+  if (peer.python && !numpy) {
+    for (const { workload } of jobsOf(peer)) record(workload, peer.id, { skipped: 'python3 has no numpy' });
+    continue;
+  }
+  // full runs: one process per workload, so that each peak RSS belongs to one workload
+  for (const jobs of quick ? [jobsOf(peer)] : jobsOf(peer).map((job) => [job])) tasks.push({ peer, jobs });
+}
+// Full runs take one process at a time, so that peers never share the machine's two cores; the
+// quick check (timings meaningless) runs two at once.
+const pool = quick ? 2 : 1;
+await Promise.all(
+  Array.from({ length: pool }, async () => {
+    for (let task = tasks.shift(); task; task = tasks.shift()) {
+      const { peer, jobs } = task;
+      for (const r of await runPeer(peer, jobs)) record(r.workload, peer.id, r);
+      process.stderr.write(`  ${peer.name}: ${jobs.map((j) => j.workload).join(', ')} done\n`);
+    }
+  }),
+);
+
+const lines = [];
+const rss = (r) => `${r.peakRssMB.toFixed(0)} MB`;
+for (const name of only) {
+  const w = workloads[name];
+  const rs = results[name] ?? {};
+  const base = rs.scratchnet;
+  lines.push(`### ${w.title}`, '');
+  if (name === 'W1') {
+    lines.push('| peer | median | min–max | peak RSS | test accuracy | time ÷ scratchnet |', '|---|---|---|---|---|---|');
+    for (const p of peers) {
+      const r = rs[p.id];
+      if (!r) continue;
+      if (r.skipped) lines.push(`| ${p.name} | — | — | — | — | ${r.skipped} |`);
+      else
+        lines.push(
+          `| ${p.name} | ${fmtTime(median(r.times))} | ${span(r.times, fmtTime)} | ${rss(r)} | ${(r.accuracy * 100).toFixed(2)}% | ${
+            base?.times ? ratio(median(r.times) / median(base.times)) : '—'
+          } |`,
+        );
+    }
+  } else if (name === 'W4') {
+    lines.push(
+      '| peer | one image (median, min–max) | ÷ scratchnet | 10,000 images (median, min–max) | ÷ scratchnet | peak RSS |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const p of peers) {
+      const r = rs[p.id];
+      if (!r) continue;
+      if (r.skipped) lines.push(`| ${p.name} | ${r.skipped} | | | | |`);
+      else
+        lines.push(
+          `| ${p.name} | ${fmtTime(median(r.latency))} (${span(r.latency, fmtTime)}) | ${
+            base?.latency ? ratio(median(r.latency) / median(base.latency)) : '—'
+          } | ${fmtTime(median(r.throughput))} (${span(r.throughput, fmtTime)}) | ${
+            base?.throughput ? ratio(median(r.throughput) / median(base.throughput)) : '—'
+          } | ${rss(r)} |`,
+        );
+    }
+  } else if (name === 'GEMM') {
+    const gemmPeers = peers.filter((p) => rs[p.id] && !rs[p.id].skipped);
+    lines.push(`| product | op | ${gemmPeers.map((p) => p.name).join(' | ')} |`, `|---|---|${gemmPeers.map(() => '---').join('|')}|`);
+    const cases = base?.gemm ?? [];
+    cases.forEach((c, i) => {
+      const op = `${c.tA ? 'Aᵀ' : 'A'}·${c.tB ? 'Bᵀ' : 'B'}`;
+      const cells = gemmPeers.map((p) => {
+        const g = rs[p.id].gemm[i];
+        const rate = median(g.rates);
+        const rel = p.id === 'scratchnet' ? '' : ` (${ratio(median(c.rates) / rate)})`;
+        return `${rate.toFixed(1)}${rel}`;
+      });
+      lines.push(`| ${c.label} | ${op} | ${cells.join(' | ')} |`);
+    });
+    lines.push('', 'GFLOP/s, median of runs; in brackets each peer’s time ÷ scratchnet’s.');
+    for (const p of peers) if (rs[p.id]?.skipped) lines.push(`${p.name}: ${rs[p.id].skipped}`);
+  }
+  lines.push('');
+}
+for (const name of Object.keys(workloads)) if (workloads[name].pending) lines.push(`${name}: not run yet — ${workloads[name].pending}.`);
+console.log(lines.join('\n'));

@@ -1,0 +1,59 @@
+// The benchmark's workloads: each names its settings once; every peer implements what it can.
+// W2 and W3 need layers and optimizers (Adam, SimpleConvNet) that scratchnet gets in another
+// branch: their entries are here so that adding a peer's side is adding one function.
+
+export const GEMM_SHAPES = [
+  // [label, m, n, k]: op(A) m×k times op(B) k×n
+  ['(100×784)·(784×50)', 100, 50, 784],
+  ['(784×100)·(100×50)', 784, 50, 100],
+  ['(100×50)·(784×50)ᵀ', 100, 784, 50],
+  ['512³', 512, 512, 512],
+];
+
+export const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+export const workloads = {
+  W1: {
+    title: 'W1: TwoLayerNet 784-50-10 sigmoid, batch 100, SGD lr 0.1, one epoch (600 steps), float32',
+    settings: { hidden: 50, batch: 100, lr: 0.1, steps: 600, std: 0.01, seed: 1, evalImages: 10000 },
+    quick: { steps: 5, evalImages: 200 },
+    runs: 5,
+  },
+  W4: {
+    title: 'W4: TwoLayerNet 784-50-10 sigmoid inference: one image (latency), the 10,000 test images (throughput)',
+    settings: { hidden: 50, single: 2000, images: 10000, seed: 1 },
+    quick: { single: 10, images: 500 },
+    runs: 5,
+  },
+  GEMM: {
+    title: 'GEMM: float32 GFLOP/s, dense random operands, each transpose case',
+    settings: { seed: 3, minSeconds: 0.2 },
+    quick: { minSeconds: 0.002, shapes: 1 },
+    runs: 3,
+  },
+  W2: {
+    title: 'W2: 784-512-512-10 relu, batch 128, Adam, one epoch (468 steps)',
+    settings: { batch: 128, steps: 468, lr: 0.001 },
+    quick: { steps: 5 },
+    runs: 3,
+    pending: 'scratchnet side needs Adam (issue 5 merge)',
+  },
+  W3: {
+    title: 'W3: SimpleConvNet (conv 30×5×5, relu, pool 2, affine 100, relu, affine 10), 100 steps of batch 100, SGD',
+    settings: { batch: 100, steps: 100, lr: 0.1 },
+    quick: { steps: 2 },
+    runs: 3,
+    pending: 'scratchnet side needs Convolution/Pooling (issue 5 merge)',
+  },
+};
+
+/** A workload's settings, shortened by its `quick` overrides when `quick`. */
+export function settingsOf(name, quick) {
+  const w = workloads[name];
+  return { ...w.settings, ...(quick ? w.quick : {}), runs: quick ? 1 : w.runs };
+}

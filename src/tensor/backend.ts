@@ -1,0 +1,90 @@
+import { ScratchnetError } from '../errors.js';
+import { gemm as plainGemm } from './gemm.js';
+import type { FloatArray } from './tensor.js';
+
+/** The kernels a backend provides, on float32 arrays (float64 always runs the plain JS kernels). */
+export interface Kernels {
+  /** C = op(A)·op(B) (+ bias on every row when given), as {@link plainGemm}. */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    bias?: Float32Array,
+  ): void;
+}
+
+export type BackendName = 'js' | 'wasm';
+
+// The plain JS kernels are always there: the reference every other backend is tested against.
+const registry = new Map<BackendName, Kernels>();
+let active: BackendName = 'js';
+let fast: Kernels | undefined;
+
+/** Makes `kernels` available under `name` (the WebAssembly backend registers itself as 'wasm'). */
+export function registerBackend(name: BackendName, kernels: Kernels): void {
+  if (name === 'js') throw new ScratchnetError("registerBackend: 'js' is the built-in reference, expected another name");
+  registry.set(name, kernels);
+  if (active === name) fast = kernels;
+}
+
+/**
+ * Selects the kernels float32 products run on: 'js' (the plain reference, the default) or 'wasm'
+ * (WebAssembly SIMD, once loaded with `useWasm`, or `loadWasmBackend` from 'scratchnet/node').
+ *
+ * @example
+ * setBackend('js'); // back to the plain kernels
+ */
+export function setBackend(name: BackendName): void {
+  if (name !== 'js' && !registry.has(name)) {
+    throw new ScratchnetError(`backend '${name}' is not loaded, expected 'js' or a loaded backend (load the wasm one with useWasm first)`);
+  }
+  active = name;
+  fast = registry.get(name);
+}
+
+/** The name of the backend float32 products run on. */
+export function getBackend(): BackendName {
+  return active;
+}
+
+/**
+ * C = op(A)·op(B) (+ bias), dispatched: float32 operands go to the active backend, anything else
+ * (float64) to the plain JS kernel.
+ */
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  b: FloatArray,
+  c: FloatArray,
+  bias?: FloatArray,
+): void {
+  if (
+    fast &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    c instanceof Float32Array &&
+    (!bias || bias instanceof Float32Array)
+  ) {
+    fast.gemm(transA, transB, m, n, k, a, b, c, bias);
+    return;
+  }
+  plainGemm(transA, transB, m, n, k, a, b, c);
+  if (bias) addBias(m, n, c, bias);
+}
+
+// c[i, :] += bias
+function addBias(m: number, n: number, c: FloatArray, bias: FloatArray): void {
+  for (let i = 0; i < m; i++) {
+    const r = i * n;
+    for (let j = 0; j < n; j++) c[r + j] += bias[j];
+  }
+}

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from './helpers/fixtures.js';
+
+// The benchmark's quick version, so that its code cannot rot; its timings mean nothing and are not checked.
+test('npm run bench -- --quick runs every workload for every peer', () => {
+  const out = execFileSync(process.execPath, [join(repoRoot, 'bench', 'run.mjs'), '--quick'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  for (const title of ['### W1', '### W4', '### GEMM']) assert.match(out, new RegExp(title), `no ${title} table in\n${out}`);
+  assert.doesNotMatch(out, /failed/, out);
+  for (const peer of ['scratchnet (wasm, float32)', 'tfjs-backend-wasm', 'tfjs cpu', 'ConvNetJS', 'brain.js'])
+    assert.match(out, new RegExp(peer.replace(/[()]/g, '\\$&')));
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { loadWasmBackend } from '../../src/io/node/wasm.js';
+import { getBackend, setBackend } from '../../src/tensor/backend.js';
+import { gemm as plainGemm } from '../../src/tensor/gemm.js';
+import { matmul } from '../../src/tensor/ops.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+
+const wasm = loadWasmBackend();
+setBackend('js');
+after(() => setBackend('js'));
+
+// float32 values in [−1, 1), a fraction `zeros` of them exactly 0 (as MNIST's blank pixels)
+function random(size: number, rng: Rng, zeros = 0): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = rng.uniform() < zeros ? 0 : 2 * rng.uniform() - 1;
+  return out;
+}
+
+// The reference: the plain kernel on the same float32 inputs, in float64.
+function reference(tA: boolean, tB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, bias?: Float32Array) {
+  const c = new Float64Array(m * n);
+  plainGemm(tA, tB, m, n, k, Float64Array.from(a), Float64Array.from(b), c);
+  if (bias) for (let i = 0; i < m * n; i++) c[i] += bias[i % n];
+  return c;
+}
+
+// A float32 sum of k products of size ≤ 1 is off by at most about k·2⁻²⁴ (the bias adds one term).
+function assertNear(actual: Float32Array, expected: Float64Array, k: number, what: string): void {
+  const tolerance = (k + 2) * 2 ** -23;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    assert.ok(diff <= tolerance, `${what}: c[${i}] = ${actual[i]}, expected ${expected[i]} (diff ${diff})`);
+  }
+}
+
+const sizes = [1, 3, 4, 5, 8, 17, 33, 100];
+
+test('the wasm GEMM agrees with the plain kernel on odd sizes, every transpose flag, with and without bias', () => {
+  const rng = new Rng(5);
+  for (const m of sizes)
+    for (const n of [1, 3, 8, 9, 17, 50])
+      for (const k of [1, 3, 17, 33]) {
+        const a = random(m * k, rng, 0.3);
+        const b = random(k * n, rng);
+        const bias = random(n, rng);
+        for (const tA of [false, true])
+          for (const tB of [false, true]) {
+            const c = new Float32Array(m * n).fill(7);
+            wasm.gemm(tA, tB, m, n, k, a, b, c, m % 2 ? bias : undefined);
+            assertNear(c, reference(tA, tB, m, n, k, a, b, m % 2 ? bias : undefined), k, `${m}×${n}×${k} tA=${tA} tB=${tB}`);
+          }
+      }
+});
+
+test('the wasm GEMM agrees on the training shapes (784, 100, 50, 10) and random ones, sparse and dense', () => {
+  const rng = new Rng(6);
+  const shapes = [
+    [100, 50, 784],
+    [784, 50, 100],
+    [100, 784, 50],
+    [1, 50, 784],
+    [100, 10, 50],
+  ];
+  for (let t = 0; t < 12; t++)
+    shapes.push([1 + Math.floor(rng.uniform() * 130), 1 + Math.floor(rng.uniform() * 70), 1 + Math.floor(rng.uniform() * 300)]);
+  for (const [m, n, k] of shapes)
+    for (const zeros of [0, 0.8]) {
+      const a = random(m * k, rng, zeros);
+      const b = random(k * n, rng);
+      for (const tA of [false, true])
+        for (const tB of [false, true]) {
+          const c = new Float32Array(m * n);
+          wasm.gemm(tA, tB, m, n, k, a, b, c);
+          assertNear(c, reference(tA, tB, m, n, k, a, b), k, `${m}×${n}×${k} zeros ${zeros} tA=${tA} tB=${tB}`);
+        }
+    }
+});
+
+test('setBackend routes float32 matmul to wasm and keeps float64 on the plain kernel, bit for bit', () => {
+  const rng = new Rng(7);
+  const a64 = Tensor.zeros([9, 13]);
+  const b64 = Tensor.zeros([13, 6]);
+  for (const t of [a64, b64]) for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+  const js64 = matmul(a64, b64);
+  const js32 = matmul(new Tensor(Float32Array.from(a64.data), a64.shape), new Tensor(Float32Array.from(b64.data), b64.shape));
+  setBackend('wasm');
+  assert.equal(getBackend(), 'wasm');
+  const wasm64 = matmul(a64, b64);
+  const wasm32 = matmul(new Tensor(Float32Array.from(a64.data), a64.shape), new Tensor(Float32Array.from(b64.data), b64.shape));
+  setBackend('js');
+  assert.deepEqual(wasm64.data, js64.data);
+  assert.equal(wasm32.dtype, 'float32');
+  for (let i = 0; i < js32.size; i++) assert.ok(Math.abs(wasm32.data[i] - js32.data[i]) < 1e-5);
+  assert.throws(() => setBackend('nope' as 'js'), /not loaded/);
+});
