@@ -21,6 +21,22 @@ export { explanationToText } from './explain/render-text.js';
 export { SEED_DATA, SEED_LR, SEED_MODEL, seedExplanation } from './explain/seed-example.js';
 export { type Trace, type TraceStep, trace } from './explain/trace.js';
 export { type Batch, dataFromJSON, modelFromJSON } from './io/model-json.js';
+export {
+  MODEL_FORMAT_VERSION,
+  MODEL_METADATA_KEY,
+  modelFromSafetensors,
+  modelJSONFromSafetensors,
+  modelToSafetensors,
+  type SafetensorsOptions,
+} from './io/model-safetensors.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  looksLikeSafetensors,
+  type NamedTensor,
+  type SafetensorsContents,
+  type SafetensorsDType,
+} from './io/safetensors.js';
 export { Affine } from './layers/affine.js';
 export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
 export { Relu } from './layers/relu.js';
