@@ -8,6 +8,7 @@ import { exampleCommand } from './commands/example.js';
 import { explainCommand } from './commands/explain.js';
 import { gradCommand } from './commands/grad.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { exportCommand, importCommand } from './commands/onnx.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 
@@ -22,7 +23,9 @@ Commands:
   gradcheck   backprop against numerical gradients on MNIST (the book's ch05 check)
   predict     the class probabilities a model gives an MNIST image or a PNG digit
   evaluate    a model's accuracy on the 10,000 MNIST test images
-  convert     a model from .json to .safetensors or back`;
+  convert     a model from .json to .safetensors or back
+  export      a model as ONNX (--onnx OUT.onnx), to run in onnxruntime
+  import      an ONNX MLP (e.g. from PyTorch) as a scratchnet model`;
 
 const commands: Record<string, (argv: string[]) => void> = {
   train: trainCommand,
@@ -34,6 +37,8 @@ const commands: Record<string, (argv: string[]) => void> = {
   predict: predictCommand,
   evaluate: evaluateCommand,
   convert: convertCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 function main(argv: string[]): void {

@@ -152,3 +152,46 @@ test('bad input to convert, predict and evaluate: one line on stderr, exit statu
     assert.match(r.stderr, message, args.join(' '));
   }
 });
+
+test('export writes an ONNX file that import reads back; import takes PyTorch’s export', () => {
+  const onnx = join(dir, 'model.onnx');
+  const r = cli('export', file('x.safetensors', modelToSafetensors(net)), '--onnx', onnx);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /x.safetensors → .*model.onnx \(ONNX opset 13, \d+ bytes\)\n$/);
+  const back = cli('import', onnx, '--out', join(dir, 'from-onnx.safetensors'));
+  assert.equal(back.status, 0, back.stderr);
+  assert.match(back.stdout, /\(Affine → Relu → Affine → SoftmaxWithLoss\)/);
+  const a = JSON.parse(cli('predict', join(dir, 'from-onnx.safetensors'), '--idx', images, '--json').stdout);
+  const b = JSON.parse(cli('predict', modelJson, '--idx', images, '--json').stdout);
+  assertClose(a.probabilities, b.probabilities, 1e-5);
+  const torch = cli('import', join(repoRoot, 'test', 'fixtures', 'onnx', 'torch-mlp.onnx'), '--out', join(dir, 'torch.json'));
+  assert.equal(torch.status, 0, torch.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8')).layers.length, 4);
+});
+
+test('bad input to export and import: one line on stderr, exit status 2, nothing on stdout', () => {
+  const dropout = file('dropout.json', JSON.stringify({ layers: [{ type: 'Dropout' }, { type: 'SoftmaxWithLoss' }] }));
+  const torchBytes = readFileSync(join(repoRoot, 'test', 'fixtures', 'onnx', 'torch-mlp.onnx')).toString('latin1');
+  const conv = file('conv.onnx', Buffer.from(torchBytes.replaceAll('Gemm', 'Conv'), 'latin1'));
+  const cases: [string[], RegExp][] = [
+    [['export', modelJson], /--onnx OUT.onnx is required/],
+    [['export', 'missing.json', '--onnx', join(dir, 'x.onnx')], /cannot read missing.json/],
+    [['export', dropout, '--onnx', join(dir, 'x.onnx')], /type is "Dropout", expected one of/],
+    [['export', modelJson, '--onnx', join(dir, 'no', 'x.onnx')], /cannot write .*x.onnx: no such folder/],
+    [['import', modelJson, '--out', join(dir, 'x.json')], /model.json is not an ONNX model/],
+    [['import', file('bytes.onnx', Uint8Array.of(0x0a, 0xff)), '--out', join(dir, 'x.json')], /bytes.onnx is not an ONNX model/],
+    [['import', conv, '--out', join(dir, 'x.json')], /conv.onnx uses Conv, which scratchnet cannot import/],
+    [['import', conv], /--out MODEL.json is required/],
+    [
+      ['import', join(repoRoot, 'test', 'fixtures', 'onnx', 'torch-mlp.onnx'), '--out', join(dir, 'x.txt')],
+      /ends in ".txt", expected .json or .safetensors/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, /^scratchnet: [^\n]+\n$/, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});
