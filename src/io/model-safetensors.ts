@@ -1,8 +1,9 @@
-import { describe, formatShape, InputError } from '../errors.js';
+import { formatShape, InputError } from '../errors.js';
 import type { LayerJSON } from '../layers/layer.js';
 import { type ModelJSON, Sequential } from '../nets/sequential.js';
 import type { DType, Nested } from '../tensor/tensor.js';
 import { modelFromJSON } from './model-json.js';
+import { printable, quote } from './printable.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor, type SafetensorsDType } from './safetensors.js';
 
 /** The metadata key holding the architecture: the model JSON with every array replaced by a reference. */
@@ -65,27 +66,28 @@ export function modelJSONFromSafetensors(bytes: Uint8Array, name = 'safetensors 
   try {
     architecture = JSON.parse(metadata[MODEL_METADATA_KEY]);
   } catch (error) {
-    throw new InputError(`${name}: ${MODEL_METADATA_KEY} is not valid JSON (${(error as Error).message.split('\n')[0]})`);
+    throw new InputError(`${name}: ${MODEL_METADATA_KEY} is not valid JSON (${printable((error as Error).message.split('\n')[0])})`);
   }
   const arch = expectObject(architecture, `${name}: ${MODEL_METADATA_KEY}`);
   if (arch.version !== MODEL_FORMAT_VERSION)
-    throw new InputError(`${name}: ${MODEL_METADATA_KEY} has version ${describe(arch.version)}, expected ${MODEL_FORMAT_VERSION}`);
+    throw new InputError(`${name}: ${MODEL_METADATA_KEY} has version ${quote(arch.version)}, expected ${MODEL_FORMAT_VERSION}`);
   if (!Array.isArray(arch.layers))
-    throw new InputError(`${name}: ${MODEL_METADATA_KEY}.layers is ${describe(arch.layers)}, expected an array`);
+    throw new InputError(`${name}: ${MODEL_METADATA_KEY}.layers is ${quote(arch.layers)}, expected an array`);
   const used = new Set<string>();
   const layers = arch.layers.map((entry, i) => {
     const path = `${name}: ${MODEL_METADATA_KEY}.layers[${i}]`;
     const layer: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(expectObject(entry, path))) {
+      const where = /^\w{1,40}$/.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
       if (!isTensorRef(value)) {
         layer[key] = value;
         continue;
       }
       const tensor = tensors.get(value.tensor);
-      if (!tensor) throw new InputError(`${path}.${key} refers to tensor ${describe(value.tensor)}, which the file does not have`);
-      if (used.has(value.tensor)) throw new InputError(`${path}.${key} refers to tensor ${describe(value.tensor)} a second time`);
+      if (!tensor) throw new InputError(`${where} refers to tensor ${quote(value.tensor)}, which the file does not have`);
+      if (used.has(value.tensor)) throw new InputError(`${where} refers to tensor ${quote(value.tensor)} a second time`);
       if (tensor.shape.length === 0 || tensor.shape.includes(0))
-        throw new InputError(`${path}.${key} is ${formatShape(tensor.shape)}, expected a non-empty array`);
+        throw new InputError(`${where} is ${formatShape(tensor.shape)}, expected a non-empty array`);
       used.add(value.tensor);
       layer[key] = nest(tensor.data, tensor.shape);
     }
@@ -93,7 +95,7 @@ export function modelJSONFromSafetensors(bytes: Uint8Array, name = 'safetensors 
   });
   for (const tensor of tensors.keys())
     if (!used.has(tensor))
-      throw new InputError(`${name}: tensor ${describe(tensor)} is not used by any layer, expected only the model's tensors`);
+      throw new InputError(`${name}: tensor ${quote(tensor)} is not used by any layer, expected only the model's tensors`);
   return { layers };
 }
 
@@ -110,7 +112,7 @@ export function modelFromSafetensors(bytes: Uint8Array, dtype: DType = 'float64'
 
 function expectObject(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError(`${path} is ${describe(value)}, expected an object`);
+    throw new InputError(`${path} is ${quote(value)}, expected an object`);
   return value as Record<string, unknown>;
 }
 

@@ -1,4 +1,5 @@
-import { describe, formatShape, InputError } from '../errors.js';
+import { formatShape, InputError } from '../errors.js';
+import { printable, quote } from './printable.js';
 
 /**
  * The safetensors container: an 8-byte little-endian header length n, n bytes of JSON header
@@ -97,26 +98,28 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors file'):
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch (error) {
-    throw new InputError(`${name}: the header is not valid JSON (${(error as Error).message.split('\n')[0]}), expected a safetensors file`);
+    throw new InputError(
+      `${name}: the header is not valid JSON (${printable((error as Error).message.split('\n')[0])}), expected a safetensors file`,
+    );
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
-    throw new InputError(`${name}: the header is ${describe(header)}, expected an object`);
+    throw new InputError(`${name}: the header is ${quote(header)}, expected an object`);
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata = readMetadata((header as Record<string, unknown>).__metadata__, name);
   const entries = Object.entries(header as Record<string, unknown>)
     .filter(([key]) => key !== '__metadata__')
-    .map(([key, value]) => ({ key, ...readEntry(value, `${name}: tensor ${describe(key)}`) }))
+    .map(([key, value]) => ({ key, ...readEntry(value, `${name}: tensor ${quote(key)}`) }))
     .sort((a, b) => a.begin - b.begin);
   let expected = 0;
   for (const entry of entries) {
     if (entry.begin !== expected) {
       const what = entry.begin < expected ? 'overlaps the tensor before it' : 'leaves a gap before it';
-      throw new InputError(`${name}: tensor ${describe(entry.key)} starts at byte ${entry.begin} and ${what}, expected ${expected}`);
+      throw new InputError(`${name}: tensor ${quote(entry.key)} starts at byte ${entry.begin} and ${what}, expected ${expected}`);
     }
     if (entry.end > dataLength) {
       throw new InputError(
-        `${name}: tensor ${describe(entry.key)} ends at byte ${entry.end} but the data has ${dataLength}, expected it within the file (truncated?)`,
+        `${name}: tensor ${quote(entry.key)} ends at byte ${entry.end} but the data has ${dataLength}, expected it within the file (truncated?)`,
       );
     }
     expected = entry.end;
@@ -137,10 +140,10 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors file'):
 function readMetadata(value: unknown, name: string): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError(`${name}: __metadata__ is ${describe(value)}, expected an object of strings`);
+    throw new InputError(`${name}: __metadata__ is ${quote(value)}, expected an object of strings`);
   const metadata: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') throw new InputError(`${name}: __metadata__.${key} is ${describe(entry)}, expected a string`);
+    if (typeof entry !== 'string') throw new InputError(`${name}: __metadata__[${quote(key)}] is ${quote(entry)}, expected a string`);
     metadata[key] = entry;
   }
   return metadata;
@@ -148,18 +151,22 @@ function readMetadata(value: unknown, name: string): Record<string, string> {
 
 function readEntry(value: unknown, path: string): { dtype: SafetensorsDType; shape: number[]; begin: number; end: number } {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InputError(`${path} is ${describe(value)}, expected an object`);
+    throw new InputError(`${path} is ${quote(value)}, expected an object`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (dtype !== 'F64' && dtype !== 'F32') throw new InputError(`${path} has dtype ${describe(dtype)}, expected "F64" or "F32"`);
+  if (dtype !== 'F64' && dtype !== 'F32') throw new InputError(`${path} has dtype ${quote(dtype)}, expected "F64" or "F32"`);
   if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-    throw new InputError(`${path} has shape ${JSON.stringify(shape)?.slice(0, 40)}, expected at most ${MAX_RANK} whole numbers ≥ 0`);
+    throw new InputError(
+      `${path} has shape ${printable(JSON.stringify(shape)?.slice(0, 40) ?? '')}, expected at most ${MAX_RANK} whole numbers ≥ 0`,
+    );
   if (
     !Array.isArray(offsets) ||
     offsets.length !== 2 ||
     !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
     offsets[1] < offsets[0]
   )
-    throw new InputError(`${path} has data_offsets ${JSON.stringify(offsets)?.slice(0, 40)}, expected [begin, end] with 0 ≤ begin ≤ end`);
+    throw new InputError(
+      `${path} has data_offsets ${printable(JSON.stringify(offsets)?.slice(0, 40) ?? '')}, expected [begin, end] with 0 ≤ begin ≤ end`,
+    );
   const [begin, end] = offsets as number[];
   // The element count comes from the byte range (already bounded by the caller), never from the shape alone.
   const count = (end - begin) / BYTES[dtype];

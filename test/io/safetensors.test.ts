@@ -151,7 +151,7 @@ test('broken files get one named error each', () => {
       /starts at byte 8 and overlaps/,
     ],
     [handMade(good, Buffer.alloc(16)), /the tensors take 8 bytes but the data has 16/],
-    [handMade({ ...good, __metadata__: { a: 1 } }, eight), /__metadata__.a is 1, expected a string/],
+    [handMade({ ...good, __metadata__: { a: 1 } }, eight), /__metadata__\["a"\] is 1, expected a string/],
     [handMade(good, eight), /__metadata__ has no "scratchnet.model"/],
     [handMade({ ...good, __metadata__: { 'scratchnet.model': '{' } }, eight), /scratchnet.model is not valid JSON/],
     [handMade({ ...good, ...meta({ version: 2, layers: [] }) }, eight), /has version 2, expected 1/],

@@ -4,6 +4,7 @@ import { type ModelJSON, Sequential } from '../../nets/sequential.js';
 import type { DType } from '../../tensor/tensor.js';
 import { modelFromJSON } from '../model-json.js';
 import { modelJSONFromSafetensors, modelToSafetensors } from '../model-safetensors.js';
+import { printable } from '../printable.js';
 import { looksLikeSafetensors } from '../safetensors.js';
 import { readBytes, writeFileAtomic } from './files.js';
 
@@ -19,9 +20,13 @@ export type ModelFormat = 'json' | 'safetensors';
  * const { json, format } = readModelJSON('runs/2026-…/model.safetensors');
  */
 export function readModelJSON(path: string): { json: ModelJSON; format: ModelFormat } {
-  const bytes = readBytes(path);
+  return modelJSONFromBytes(readBytes(path), path);
+}
+
+/** {@link readModelJSON} on bytes already read; `name` says in errors where they came from. */
+export function modelJSONFromBytes(bytes: Uint8Array, name = 'model file'): { json: ModelJSON; format: ModelFormat } {
   if (looksLikeSafetensors(bytes)) {
-    const json = modelJSONFromSafetensors(bytes, path);
+    const json = modelJSONFromSafetensors(bytes, name);
     modelFromJSON(json);
     return { json, format: 'safetensors' };
   }
@@ -29,7 +34,7 @@ export function readModelJSON(path: string): { json: ModelJSON; format: ModelFor
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new InputError(`${path} is not valid JSON (nor a safetensors file): ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(`${name} is not valid JSON (nor a safetensors file): ${printable((error as Error).message.split('\n')[0])}`);
   }
   modelFromJSON(value);
   return { json: value as ModelJSON, format: 'json' };

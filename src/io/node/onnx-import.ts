@@ -1,6 +1,7 @@
-import { describe, formatShape, InputError } from '../../errors.js';
+import { formatShape, InputError } from '../../errors.js';
 import type { LayerJSON } from '../../layers/layer.js';
 import type { ModelJSON } from '../../nets/sequential.js';
+import { printable, quote } from '../printable.js';
 import {
   ATTR,
   int64,
@@ -51,7 +52,7 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   try {
     model = ModelProto.decode(bytes) as unknown as OnnxModel;
   } catch (error) {
-    throw new InputError(`${name} is not an ONNX model: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(`${name} is not an ONNX model: ${printable((error as Error).message.split('\n')[0])}`);
   }
   const graph = model.graph;
   const nodes = graph?.node ?? [];
@@ -59,12 +60,12 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   const unsupported = [...new Set(nodes.map(opName).filter((op) => !IMPORTED_OPERATORS.includes(op)))];
   if (unsupported.length > 0)
     throw new InputError(
-      `${name} uses ${unsupported.join(', ')}, which scratchnet cannot import; it imports ${IMPORTED_OPERATORS.join(', ')}`,
+      `${name} uses ${unsupported.map(quoted).join(', ')}, which scratchnet cannot import; it imports ${IMPORTED_OPERATORS.join(', ')}`,
     );
 
   const constants = new Map<string, Constant>();
   for (const tensor of graph.initializer ?? [])
-    constants.set(tensor.name ?? '', readTensor(tensor, `${name}: initializer ${describe(tensor.name ?? '')}`));
+    constants.set(tensor.name ?? '', readTensor(tensor, `${name}: initializer ${quote(tensor.name ?? '')}`));
   const inputs = (graph.input ?? []).map((v) => v.name ?? '').filter((n) => !constants.has(n));
   if (inputs.length !== 1) throw new InputError(`${name}: the graph has ${inputs.length} inputs besides its weights, expected 1`);
   if (graph.output?.length !== 1) throw new InputError(`${name}: the graph has ${graph.output?.length ?? 0} outputs, expected 1`);
@@ -75,7 +76,7 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   let biasFree: { W: number[][]; b: number[] } | undefined; // a MatMul's Affine that an Add may complete
   nodes.forEach((node, i) => {
     const op = opName(node);
-    const path = `${name}: node ${i} (${op}${node.name ? ` ${describe(node.name)}` : ''})`;
+    const path = `${name}: node ${i} (${quoted(op)}${node.name ? ` ${quote(node.name)}` : ''})`;
     if (op === 'Constant') {
       const value = attribute(node, 't');
       if (!value?.t || !node.output?.[0]) throw new InputError(`${path} has no tensor value "t", expected one`);
@@ -85,9 +86,7 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
     const ins = node.input ?? [];
     const operand = op === 'Add' && constants.has(ins[0] ?? '') ? ins[1] : ins[0];
     if (operand !== current)
-      throw new InputError(
-        `${path} reads ${describe(operand ?? '')}, expected ${describe(current)}: import takes a single chain of layers`,
-      );
+      throw new InputError(`${path} reads ${quote(operand ?? '')}, expected ${quote(current)}: import takes a single chain of layers`);
     const out = node.output?.[0];
     if (!out) throw new InputError(`${path} has no output`);
     const pending = biasFree;
@@ -124,9 +123,14 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
     // Identity and Dropout (an identity at inference) add nothing.
     current = out;
   });
-  if (current !== output) throw new InputError(`${name}: the chain ends at ${describe(current)} but the graph outputs ${describe(output)}`);
+  if (current !== output) throw new InputError(`${name}: the chain ends at ${quote(current)} but the graph outputs ${quote(output)}`);
   layers.push({ type: 'SoftmaxWithLoss' });
   return { layers };
+}
+
+/** An operator name as it goes into a message: plain when it is a plain name, else quoted and escaped. */
+function quoted(op: string): string {
+  return /^[\w.:-]{1,40}$/.test(op) ? op : quote(op);
 }
 
 function opName(node: OnnxNode): string {
@@ -143,7 +147,7 @@ function intAttr(node: OnnxNode, key: string, fallback: number): number {
   const a = attribute(node, key);
   if (!a) return fallback;
   if (a.type !== undefined && a.type !== ATTR.INT)
-    throw new InputError(`node ${describe(node.name ?? '')}: attribute ${key} is not an integer`);
+    throw new InputError(`node ${quote(node.name ?? '')}: attribute ${key} is not an integer`);
   return int64(a.i);
 }
 
@@ -151,15 +155,15 @@ function floatAttr(node: OnnxNode, key: string, fallback: number): number {
   const a = attribute(node, key);
   if (!a) return fallback;
   if (a.type !== undefined && a.type !== ATTR.FLOAT)
-    throw new InputError(`node ${describe(node.name ?? '')}: attribute ${key} is not a float`);
+    throw new InputError(`node ${quote(node.name ?? '')}: attribute ${key} is not a float`);
   return a.f ?? 0;
 }
 
 function constant(constants: Map<string, Constant>, key: string | undefined, path: string, what: string): Constant {
   const value = constants.get(key ?? '');
-  if (!value) throw new InputError(`${path}: ${what} ${describe(key ?? '')} is not a constant of the graph, expected a weight`);
+  if (!value) throw new InputError(`${path}: ${what} ${quote(key ?? '')} is not a constant of the graph, expected a weight`);
   if (value.data.length === 0)
-    throw new InputError(`${path}: ${what} ${describe(key ?? '')} is ${formatShape(value.dims)}, expected a non-empty weight`);
+    throw new InputError(`${path}: ${what} ${quote(key ?? '')} is ${formatShape(value.dims)}, expected a non-empty weight`);
   return value;
 }
 

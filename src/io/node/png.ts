@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { InputError } from '../../errors.js';
+import { quote } from '../printable.js';
 
 /** A grayscale image, one value 0–255 a pixel, row-major. */
 export interface GrayImage {
@@ -63,15 +64,14 @@ export function decodePng(bytes: Uint8Array, name = 'PNG file'): GrayImage {
     const type = String.fromCharCode(...typeBytes);
     const data = bytes.subarray(pos + 8, pos + 8 + length);
     if (crc32(bytes.subarray(pos + 4, pos + 8 + length)) !== view.getUint32(pos + 8 + length, false))
-      throw new InputError(`${name}: the ${JSON.stringify(type)} chunk fails its CRC check (corrupt file)`);
+      throw new InputError(`${name}: the ${quote(type)} chunk fails its CRC check (corrupt file)`);
     pos += 12 + length;
-    if (!header && type !== 'IHDR') throw new InputError(`${name}: the first chunk is ${JSON.stringify(type)}, expected IHDR`);
+    if (!header && type !== 'IHDR') throw new InputError(`${name}: the first chunk is ${quote(type)}, expected IHDR`);
     if (type === 'IHDR') header = readHeader(data, name, header !== undefined);
     else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') ended = true;
     else if (type === 'PLTE') throw new InputError(`${name} is a palette image, expected 8-bit gray, gray+alpha, RGB or RGBA`);
-    else if (!/^[a-z]/.test(type))
-      throw new InputError(`${name} has the critical chunk ${JSON.stringify(type)}, which this decoder does not know`);
+    else if (!/^[a-z]/.test(type)) throw new InputError(`${name} has the critical chunk ${quote(type)}, which this decoder does not know`);
   }
   if (!header) throw new InputError(`${name} has no IHDR chunk`);
   if (idat.length === 0) throw new InputError(`${name} has no image data (no IDAT chunk)`);
