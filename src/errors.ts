@@ -29,7 +29,11 @@ export function formatShape(shape: readonly number[]): string {
 /** A short description of a value for an error message: `"abc"`, `NaN`, `an object`, `null`. */
 export function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+  if (typeof value === 'string') {
+    // JSON escapes the C0 controls; DEL, the C1 controls and line separators are escaped too.
+    const quoted = JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+    return quoted.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';

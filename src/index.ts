@@ -9,6 +9,8 @@
  * const t = Tensor.from([0]);
  * new SGD(0.1).update(net.params, net.gradient(x, t));
  */
+
+export { type DigitInput, digitInput, type GrayPixels } from './data/digit-image.js';
 export { parseIdx } from './data/idx.js';
 export { MiniBatches } from './data/mini-batches.js';
 export { fillBatch, MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from './data/mnist.js';
@@ -21,6 +23,22 @@ export { explanationToText } from './explain/render-text.js';
 export { SEED_DATA, SEED_LR, SEED_MODEL, seedExplanation } from './explain/seed-example.js';
 export { type Trace, type TraceStep, trace } from './explain/trace.js';
 export { type Batch, dataFromJSON, modelFromJSON } from './io/model-json.js';
+export {
+  MODEL_FORMAT_VERSION,
+  MODEL_METADATA_KEY,
+  modelFromSafetensors,
+  modelJSONFromSafetensors,
+  modelToSafetensors,
+  type SafetensorsOptions,
+} from './io/model-safetensors.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  looksLikeSafetensors,
+  type NamedTensor,
+  type SafetensorsContents,
+  type SafetensorsDType,
+} from './io/safetensors.js';
 export { Affine } from './layers/affine.js';
 export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
 export { Relu } from './layers/relu.js';
@@ -28,6 +46,7 @@ export { Sigmoid } from './layers/sigmoid.js';
 export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
 export { Tanh } from './layers/tanh.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
+export { classProbabilities } from './nets/probabilities.js';
 export { type GradientOptions, type ModelJSON, type ParamDict, Sequential } from './nets/sequential.js';
 export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';
 export { type Optimizer, SGD } from './optim/sgd.js';

@@ -2,10 +2,14 @@
 import { ScratchnetError } from '../errors.js';
 import { UsageError } from './args.js';
 import { checkCommand } from './commands/check.js';
+import { convertCommand } from './commands/convert.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { exampleCommand } from './commands/example.js';
 import { explainCommand } from './commands/explain.js';
 import { gradCommand } from './commands/grad.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { exportCommand, importCommand } from './commands/onnx.js';
+import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 
 const usage = `Usage: scratchnet <command> [flags]   (scratchnet <command> --help for its flags)
@@ -16,7 +20,12 @@ Commands:
   explain     every number of a forward and backward pass of any model, in English or Korean
   check       check a hand computation step by step: ✓ ok, ↪ carried, ✗ wrong with its likely cause
   grad        loss, softmax output and every gradient of a model JSON on a data JSON
-  gradcheck   backprop against numerical gradients on MNIST (the book's ch05 check)`;
+  gradcheck   backprop against numerical gradients on MNIST (the book's ch05 check)
+  predict     the class probabilities a model gives an MNIST image or a PNG digit
+  evaluate    a model's accuracy on the 10,000 MNIST test images
+  convert     a model from .json to .safetensors or back
+  export      a model as ONNX (--onnx OUT.onnx), to run in onnxruntime
+  import      an ONNX MLP (e.g. from PyTorch) as a scratchnet model`;
 
 const commands: Record<string, (argv: string[]) => void> = {
   train: trainCommand,
@@ -25,6 +34,11 @@ const commands: Record<string, (argv: string[]) => void> = {
   explain: explainCommand,
   grad: gradCommand,
   gradcheck: gradcheckCommand,
+  predict: predictCommand,
+  evaluate: evaluateCommand,
+  convert: convertCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 function main(argv: string[]): void {

@@ -4,6 +4,9 @@ import { describe, formatShape, InputError, ShapeError } from '../errors.js';
 export type DType = 'float64' | 'float32';
 export type FloatArray = Float64Array | Float32Array;
 
+/** Deeper arrays are refused by {@link Tensor.from} (no layer has more than a few axes). */
+const MAX_NESTING = 32;
+
 /** A nested array of numbers of any depth, as JSON writes a matrix: `[[1, 2], [3, 4]]`. */
 export type Nested = number | Nested[];
 
@@ -61,17 +64,20 @@ export class Tensor {
     let level: Nested = nested;
     while (Array.isArray(level)) {
       shape.push(level.length);
+      if (shape.length > MAX_NESTING)
+        throw new InputError(`${name} is nested more than ${MAX_NESTING} deep, expected an array of a few axes`);
       if (level.length === 0) break;
       level = level[0];
     }
-    const data = allocate(sizeOf(shape), dtype);
-    let offset = 0;
+    // The values are gathered first and the array allocated after: the size the first row of each
+    // axis promises is never trusted before every row has been seen.
+    const values: number[] = [];
     const fill = (value: Nested, depth: number, path: string): void => {
       if (depth === shape.length) {
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           throw new InputError(`${path} is ${describe(value)}, expected a finite number`);
         }
-        data[offset++] = value;
+        values.push(value);
         return;
       }
       if (!Array.isArray(value) || value.length !== shape[depth]) {
@@ -81,6 +87,8 @@ export class Tensor {
       for (let i = 0; i < value.length; i++) fill(value[i], depth + 1, `${path}[${i}]`);
     };
     fill(nested, 0, name);
+    const data = allocate(values.length, dtype);
+    data.set(values);
     return new Tensor(data, shape);
   }
 

@@ -2,8 +2,9 @@ import { type Explanation, explainPass, explanationToJSON } from '../../explain/
 import { LANGS } from '../../explain/labels.js';
 import { explanationToMarkdown } from '../../explain/render-markdown.js';
 import { explanationToText } from '../../explain/render-text.js';
-import { dataFromJSON, modelFromJSON } from '../../io/model-json.js';
+import { dataFromJSON } from '../../io/model-json.js';
 import { readJsonFile } from '../../io/node/files.js';
+import { readModel } from '../../io/node/model-files.js';
 import {
   choiceFlag,
   type FlagSpec,
@@ -70,7 +71,7 @@ export function explainCommand(argv: string[]): void {
   if (dataPath === undefined) throw new UsageError('explain: --data DATA.json is required (see scratchnet explain --help)');
   const options = renderOptions(values);
   const lr = values.lr === undefined ? undefined : positiveFlag('lr', values.lr, 0.1);
-  const net = modelFromJSON(readJsonFile(modelPath));
+  const net = readModel(modelPath);
   const { x, t } = dataFromJSON(readJsonFile(dataPath), net);
   process.stdout.write(render(explainPass(net, x, t, lr), options));
 }

@@ -1,5 +1,6 @@
-import { dataFromJSON, modelFromJSON } from '../../io/model-json.js';
+import { dataFromJSON } from '../../io/model-json.js';
 import { readJsonFile } from '../../io/node/files.js';
+import { readModel } from '../../io/node/model-files.js';
 import type { ParamDict } from '../../nets/sequential.js';
 import { parseFlags, positionals, stringFlag, UsageError } from '../args.js';
 
@@ -18,7 +19,7 @@ export function gradCommand(argv: string[]): void {
   const [modelPath] = positionals('grad', rest, ['MODEL.json']);
   if (stringFlag('data', values.data) === undefined)
     throw new UsageError('grad: --data DATA.json is required (see scratchnet grad --help)');
-  const net = modelFromJSON(readJsonFile(modelPath));
+  const net = readModel(modelPath);
   const { x, t } = dataFromJSON(readJsonFile(values.data as string), net);
   net.gradient(x, t, { train: false, inputGradient: true });
   const grads = net.layers.map((layer) => {

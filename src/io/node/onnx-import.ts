@@ -1,0 +1,212 @@
+import { formatShape, InputError } from '../../errors.js';
+import type { LayerJSON } from '../../layers/layer.js';
+import type { ModelJSON } from '../../nets/sequential.js';
+import { printable, quote } from '../printable.js';
+import {
+  ATTR,
+  int64,
+  ModelProto,
+  ONNX_DOUBLE,
+  ONNX_FLOAT,
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+} from './onnx-proto.js';
+
+/** A constant of the graph (an initializer or a Constant node's value), as float64. */
+interface Constant {
+  dims: number[];
+  data: Float64Array;
+}
+
+/** The operators import understands; anything else is named in one error. */
+export const IMPORTED_OPERATORS = [
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Sigmoid',
+  'Relu',
+  'Tanh',
+  'Softmax',
+  'Flatten',
+  'Identity',
+  'Dropout',
+  'Constant',
+];
+const ACTIVATIONS = new Set(['Sigmoid', 'Relu', 'Tanh']);
+
+/**
+ * Reads an ONNX model that is a chain of fully connected layers — Gemm (either transB), or MatMul
+ * followed by Add; Sigmoid, Relu, Tanh; Flatten, Identity and Dropout as no-ops at inference; a
+ * final Softmax — as scratchnet's model JSON, ending in SoftmaxWithLoss. Without a final Softmax
+ * the graph's output is taken as the scores before it (as PyTorch's `nn.Linear` stacks give).
+ * Malformed protobuf, external data, unsupported operators (all named at once) and graphs that
+ * are not a single chain are {@link InputError}s naming `name`.
+ *
+ * @example
+ * const json = modelFromOnnx(readBytes('mlp.onnx'), 'mlp.onnx'); // { layers: [Affine, Relu, Affine, SoftmaxWithLoss] }
+ */
+export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON {
+  let model: OnnxModel;
+  try {
+    model = ModelProto.decode(bytes) as unknown as OnnxModel;
+  } catch (error) {
+    throw new InputError(`${name} is not an ONNX model: ${printable((error as Error).message.split('\n')[0])}`);
+  }
+  const graph = model.graph;
+  const nodes = graph?.node ?? [];
+  if (!graph || nodes.length === 0) throw new InputError(`${name} is not an ONNX model with a graph, expected a ModelProto with nodes`);
+  const unsupported = [...new Set(nodes.map(opName).filter((op) => !IMPORTED_OPERATORS.includes(op)))];
+  if (unsupported.length > 0)
+    throw new InputError(
+      `${name} uses ${unsupported.map(quoted).join(', ')}, which scratchnet cannot import; it imports ${IMPORTED_OPERATORS.join(', ')}`,
+    );
+
+  const constants = new Map<string, Constant>();
+  for (const tensor of graph.initializer ?? [])
+    constants.set(tensor.name ?? '', readTensor(tensor, `${name}: initializer ${quote(tensor.name ?? '')}`));
+  const inputs = (graph.input ?? []).map((v) => v.name ?? '').filter((n) => !constants.has(n));
+  if (inputs.length !== 1) throw new InputError(`${name}: the graph has ${inputs.length} inputs besides its weights, expected 1`);
+  if (graph.output?.length !== 1) throw new InputError(`${name}: the graph has ${graph.output?.length ?? 0} outputs, expected 1`);
+  const output = graph.output[0].name ?? '';
+
+  const layers: LayerJSON[] = [];
+  let current = inputs[0];
+  let biasFree: { W: number[][]; b: number[] } | undefined; // a MatMul's Affine that an Add may complete
+  nodes.forEach((node, i) => {
+    const op = opName(node);
+    const path = `${name}: node ${i} (${quoted(op)}${node.name ? ` ${quote(node.name)}` : ''})`;
+    if (op === 'Constant') {
+      const value = attribute(node, 't');
+      if (!value?.t || !node.output?.[0]) throw new InputError(`${path} has no tensor value "t", expected one`);
+      constants.set(node.output[0], readTensor(value.t, path));
+      return;
+    }
+    const ins = node.input ?? [];
+    const operand = op === 'Add' && constants.has(ins[0] ?? '') ? ins[1] : ins[0];
+    if (operand !== current)
+      throw new InputError(`${path} reads ${quote(operand ?? '')}, expected ${quote(current)}: import takes a single chain of layers`);
+    const out = node.output?.[0];
+    if (!out) throw new InputError(`${path} has no output`);
+    const pending = biasFree;
+    biasFree = undefined;
+    if (op === 'Gemm') {
+      if (intAttr(node, 'transA', 0) !== 0) throw new InputError(`${path} has transA = 1, expected 0 (x·W)`);
+      const B = constant(constants, ins[1], path, 'B');
+      if (B.dims.length !== 2) throw new InputError(`${path}: B is ${formatShape(B.dims)}, expected a matrix`);
+      const alpha = floatAttr(node, 'alpha', 1);
+      const beta = floatAttr(node, 'beta', 1);
+      const W = matrix(B, intAttr(node, 'transB', 0) === 1, alpha);
+      const outputs = W[0].length;
+      const b = ins[2] ? bias(constant(constants, ins[2], path, 'C'), outputs, beta, path) : new Array<number>(outputs).fill(0);
+      layers.push({ type: 'Affine', W, b });
+    } else if (op === 'MatMul') {
+      const B = constant(constants, ins[1], path, 'B');
+      if (B.dims.length !== 2) throw new InputError(`${path}: the weight is ${formatShape(B.dims)}, expected a matrix`);
+      biasFree = { W: matrix(B, false, 1), b: new Array<number>(B.dims[1]).fill(0) };
+      layers.push({ type: 'Affine', ...biasFree });
+    } else if (op === 'Add') {
+      if (!pending) throw new InputError(`${path} adds outside a MatMul + Add pair, expected Add only as a MatMul's bias`);
+      const other = ins[0] === current ? ins[1] : ins[0];
+      pending.b.splice(0, pending.b.length, ...bias(constant(constants, other, path, 'bias'), pending.b.length, 1, path));
+    } else if (ACTIVATIONS.has(op)) {
+      layers.push({ type: op });
+    } else if (op === 'Softmax') {
+      if (out !== output || i !== nodes.length - 1) throw new InputError(`${path} is not the last node, expected Softmax only at the end`);
+      const axis = intAttr(node, 'axis', -1);
+      if (axis !== 1 && axis !== -1) throw new InputError(`${path} has axis ${axis}, expected the class axis (1 or -1)`);
+    } else if (op === 'Flatten') {
+      if (intAttr(node, 'axis', 1) !== 1)
+        throw new InputError(`${path} has axis ${intAttr(node, 'axis', 1)}, expected 1 (keep the batch axis)`);
+    }
+    // Identity and Dropout (an identity at inference) add nothing.
+    current = out;
+  });
+  if (current !== output) throw new InputError(`${name}: the chain ends at ${quote(current)} but the graph outputs ${quote(output)}`);
+  layers.push({ type: 'SoftmaxWithLoss' });
+  return { layers };
+}
+
+/** An operator name as it goes into a message: plain when it is a plain name, else quoted and escaped. */
+function quoted(op: string): string {
+  return /^[\w.:-]{1,40}$/.test(op) ? op : quote(op);
+}
+
+function opName(node: OnnxNode): string {
+  const domain = node.domain ?? '';
+  const op = node.op_type ?? '';
+  return domain === '' || domain === 'ai.onnx' ? op : `${domain}:${op}`;
+}
+
+function attribute(node: OnnxNode, key: string): OnnxAttribute | undefined {
+  return node.attribute?.find((a) => a.name === key);
+}
+
+function intAttr(node: OnnxNode, key: string, fallback: number): number {
+  const a = attribute(node, key);
+  if (!a) return fallback;
+  if (a.type !== undefined && a.type !== ATTR.INT)
+    throw new InputError(`node ${quote(node.name ?? '')}: attribute ${key} is not an integer`);
+  return int64(a.i);
+}
+
+function floatAttr(node: OnnxNode, key: string, fallback: number): number {
+  const a = attribute(node, key);
+  if (!a) return fallback;
+  if (a.type !== undefined && a.type !== ATTR.FLOAT)
+    throw new InputError(`node ${quote(node.name ?? '')}: attribute ${key} is not a float`);
+  return a.f ?? 0;
+}
+
+function constant(constants: Map<string, Constant>, key: string | undefined, path: string, what: string): Constant {
+  const value = constants.get(key ?? '');
+  if (!value) throw new InputError(`${path}: ${what} ${quote(key ?? '')} is not a constant of the graph, expected a weight`);
+  if (value.data.length === 0)
+    throw new InputError(`${path}: ${what} ${quote(key ?? '')} is ${formatShape(value.dims)}, expected a non-empty weight`);
+  return value;
+}
+
+/** W as inputs × outputs from B (transposed when Gemm's transB is set), scaled by alpha. */
+function matrix(B: Constant, transposed: boolean, alpha: number): number[][] {
+  const [r, c] = B.dims;
+  const rows = transposed ? c : r;
+  const cols = transposed ? r : c;
+  const W: number[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const row = new Array<number>(cols);
+    for (let j = 0; j < cols; j++) row[j] = alpha * B.data[transposed ? j * c + i : i * c + j];
+    W.push(row);
+  }
+  return W;
+}
+
+/** A bias of `n` values from a tensor of n (or 1×n) values, or one value broadcast; scaled by beta. */
+function bias(C: Constant, n: number, beta: number, path: string): number[] {
+  if (C.data.length === n && C.dims.filter((d) => d !== 1).length <= 1) return Array.from(C.data, (v) => beta * v);
+  if (C.data.length === 1) return new Array<number>(n).fill(beta * C.data[0]);
+  throw new InputError(`${path}: the bias is ${formatShape(C.dims)}, expected ${n} values`);
+}
+
+/** A float or double tensor's values, its byte count checked against its shape before anything is allocated. */
+function readTensor(tensor: OnnxTensor, path: string): Constant {
+  if (tensor.data_location === 1) throw new InputError(`${path} keeps its data in an external file, expected it inside the model`);
+  const dims = (tensor.dims ?? []).map(int64);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new InputError(`${path} has dims ${dims.join('×')}, expected whole numbers ≥ 0`);
+  const size = dims.reduce((a, d) => a * d, 1);
+  const type = tensor.data_type;
+  if (type !== ONNX_FLOAT && type !== ONNX_DOUBLE) throw new InputError(`${path} has data type ${type}, expected float (1) or double (11)`);
+  const width = type === ONNX_FLOAT ? 4 : 8;
+  const raw = tensor.raw_data;
+  const listed = type === ONNX_FLOAT ? tensor.float_data : tensor.double_data;
+  const count = raw?.length ? raw.length / width : (listed?.length ?? 0);
+  if (count !== size) throw new InputError(`${path} is ${formatShape(dims)} (${size} values) but holds ${count}, expected the same`);
+  const data = new Float64Array(size);
+  if (raw?.length) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < size; i++) data[i] = width === 4 ? view.getFloat32(4 * i, true) : view.getFloat64(8 * i, true);
+  } else if (listed) data.set(listed);
+  if (!data.every(Number.isFinite)) throw new InputError(`${path} holds a value that is not a finite number`);
+  return { dims, data };
+}

@@ -1,0 +1,188 @@
+/**
+ * Property-based fuzzing of every loader: thousands of truncated, bit-flipped, overwritten,
+ * oversized and random inputs must each give a valid result or a clean ScratchnetError — never
+ * another exception, a hang, or an allocation out of proportion to the input.
+ *
+ * FUZZ_RUNS sets the runs per loader (default 150, a couple of seconds in all):
+ *   FUZZ_RUNS=100000 node --test dist/test/io/fuzz.test.js
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { digitInput } from '../../src/data/digit-image.js';
+import { parseIdx } from '../../src/data/idx.js';
+import { mnistFromIdx } from '../../src/data/mnist.js';
+import { ScratchnetError } from '../../src/errors.js';
+import { modelFromJSON } from '../../src/io/model-json.js';
+import { modelFromSafetensors, modelToSafetensors } from '../../src/io/model-safetensors.js';
+import { modelJSONFromBytes } from '../../src/io/node/model-files.js';
+import { modelToOnnx } from '../../src/io/node/onnx-export.js';
+import { modelFromOnnx } from '../../src/io/node/onnx-import.js';
+import { crc32, decodePng } from '../../src/io/node/png.js';
+import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+/** No input of a few kilobytes may take longer than this (generous, for a loaded machine). */
+const SLOW_MS = 2000;
+/** What no message may hold: C0 and C1 control characters, DEL, line separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these characters are what the test looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Nor make live buffers grow by more than this. */
+const MAX_GROWTH = 64 * 1024 * 1024;
+
+const fixtureBytes = (...path: string[]) => new Uint8Array(readFileSync(join(repoRoot, 'test', 'fixtures', ...path)));
+const smallNet = new TwoLayerNet(4, 3, 2, 0.5, 'sigmoid', { rng: new Rng(1) });
+
+/** The ways a good file is broken: truncated, bits flipped, bytes overwritten or appended, or just noise. */
+function mutations(seeds: Uint8Array[], fix: (bytes: Uint8Array) => Uint8Array = (b) => b): fc.Arbitrary<Uint8Array> {
+  const seed = fc.constantFrom(...seeds);
+  const mutated = fc.oneof(
+    seed.chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
+    seed.chain((s) =>
+      fc.array(fc.tuple(fc.nat(s.length - 1), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }).map((flips) => {
+        const b = s.slice();
+        for (const [at, bit] of flips) b[at] ^= 1 << bit;
+        return b;
+      }),
+    ),
+    seed.chain((s) =>
+      fc.tuple(fc.nat(s.length - 1), fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([at, patch]) => {
+        const b = s.slice();
+        b.set(patch.subarray(0, b.length - at), at);
+        return b;
+      }),
+    ),
+    // Oversized: a count or length field set to something huge (0xff…), anywhere.
+    seed.chain((s) =>
+      fc.tuple(fc.nat(s.length - 1), fc.integer({ min: 1, max: 8 })).map(([at, n]) => {
+        const b = s.slice();
+        b.fill(0xff, at, Math.min(b.length, at + n));
+        return b;
+      }),
+    ),
+    seed.chain((s) => fc.uint8Array({ maxLength: 64 }).map((tail) => new Uint8Array([...s, ...tail]))),
+  );
+  return fc.oneof(
+    { arbitrary: mutated.map(fix), weight: 3 },
+    { arbitrary: mutated, weight: 1 },
+    { arbitrary: fc.uint8Array({ maxLength: 512 }), weight: 1 },
+  );
+}
+
+/** Runs the loader on every input: a result or a ScratchnetError, quickly, without a large allocation. */
+function fuzz(name: string, inputs: fc.Arbitrary<Uint8Array>, load: (bytes: Uint8Array) => unknown): void {
+  test(`fuzz: ${name} gives a result or a ScratchnetError for any input (${RUNS} runs)`, () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(inputs, (bytes) => {
+        const before = process.memoryUsage().arrayBuffers;
+        const start = performance.now();
+        try {
+          load(bytes);
+          accepted++;
+        } catch (error) {
+          if (!(error instanceof ScratchnetError)) throw error;
+          assert.doesNotMatch(error.message, CONTROL, `a one-line message with no control characters: ${JSON.stringify(error.message)}`);
+        }
+        const ms = performance.now() - start;
+        assert.ok(ms < SLOW_MS, `${bytes.length} bytes took ${ms.toFixed(0)} ms`);
+        const growth = process.memoryUsage().arrayBuffers - before;
+        assert.ok(growth < MAX_GROWTH, `${bytes.length} bytes grew buffers by ${growth}`);
+      }),
+      { numRuns: RUNS, includeErrorInReport: true },
+    );
+    assert.ok(accepted >= 0);
+  });
+}
+
+// safetensors: the model bytes, float64 and float32.
+fuzz('modelFromSafetensors', mutations([modelToSafetensors(smallNet), modelToSafetensors(smallNet, { dtype: 'float32' })]), (bytes) =>
+  modelFromSafetensors(bytes),
+);
+
+// Model files as the CLI reads them: JSON text or safetensors, told apart by content.
+fuzz('model JSON text (modelJSONFromBytes)', mutations([new TextEncoder().encode(JSON.stringify(smallNet.toJSON()))]), (bytes) =>
+  modelJSONFromBytes(bytes),
+);
+
+// IDX: an images file and a labels file, parsed together as MNIST.
+function idx(dims: number[], data: number[]): Uint8Array {
+  const b = Buffer.alloc(4 + 4 * dims.length + data.length);
+  b.set([0, 0, 8, dims.length]);
+  dims.forEach((d, i) => {
+    b.writeUInt32BE(d, 4 + 4 * i);
+  });
+  b.set(data, 4 + 4 * dims.length);
+  return new Uint8Array(b);
+}
+const idxImages = idx(
+  [3, 4, 4],
+  Array.from({ length: 48 }, (_, i) => (i * 37) % 256),
+);
+const idxLabels = idx([3], [1, 7, 9]);
+fuzz('parseIdx and mnistFromIdx', mutations([idxImages, idxLabels]), (bytes) => {
+  parseIdx(bytes);
+  mnistFromIdx(bytes, idxLabels);
+  mnistFromIdx(idxImages, bytes);
+});
+
+// ONNX: PyTorch's export and scratchnet's own, then the model validation, as `import` does.
+fuzz('modelFromOnnx', mutations([fixtureBytes('onnx', 'torch-mlp.onnx'), modelToOnnx(smallNet.toJSON())]), (bytes) =>
+  modelFromJSON(modelFromOnnx(bytes)),
+);
+
+/** Puts right every chunk CRC, so that mutations reach past the CRC check into the decoder. */
+function fixCrcs(bytes: Uint8Array): Uint8Array {
+  const b = bytes.slice();
+  const view = new DataView(b.buffer);
+  let pos = 8;
+  while (pos + 12 <= b.length) {
+    const length = view.getUint32(pos);
+    if (length > b.length - pos - 12) break;
+    view.setUint32(pos + 8 + length, crc32(b.subarray(pos + 4, pos + 8 + length)));
+    pos += 12 + length;
+  }
+  return b;
+}
+fuzz(
+  'decodePng and digitInput',
+  mutations(
+    ['filter-4.png', 'digit-rgba.png', 'digit-gray-alpha.png'].map((n) => fixtureBytes('png', n)),
+    fixCrcs,
+  ),
+  (bytes) => digitInput(decodePng(bytes)),
+);
+
+test('inputs that promise huge sizes are refused before anything of that size is allocated', () => {
+  const huge: [string, () => unknown][] = [
+    // A 4000×4000 W from 8,000 numbers: only the first row is full.
+    [
+      'model JSON',
+      () =>
+        modelFromJSON({
+          layers: [{ type: 'Affine', W: [new Array(4000).fill(0), ...new Array(3999).fill(0)], b: [0] }, { type: 'SoftmaxWithLoss' }],
+        }),
+    ],
+    [
+      'model JSON',
+      () => modelFromJSON(JSON.parse(`{"layers": [{"type": "Affine", "W": ${'['.repeat(100000)}${']'.repeat(100000)}, "b": [0]}]}`)),
+    ],
+    ['IDX', () => parseIdx(idx([0xffffffff, 0xffffffff, 0xffffffff], []))],
+    [
+      'PNG',
+      () =>
+        decodePng(
+          fixCrcs(Uint8Array.from([...fixtureBytes('png', 'filter-0.png')].map((v, i) => (i >= 16 && i < 24 ? [0, 0, 16, 0][i % 4] : v)))),
+        ),
+    ],
+  ];
+  for (const [what, load] of huge) {
+    const before = process.memoryUsage().arrayBuffers;
+    assert.throws(load, ScratchnetError, what);
+    assert.ok(process.memoryUsage().arrayBuffers - before < MAX_GROWTH, what);
+  }
+});
