@@ -72,15 +72,14 @@ export class BatchNormalization implements Layer {
     this.dmu = new Float64Array(d);
   }
 
-  /** The output shape of one example: its own, whose features must number as gamma's. */
-  outputShape(inputShape: readonly number[]): readonly number[] {
-    const features = inputShape.reduce((a, b) => a * b, 1);
-    if (features !== this.params.gamma.size) {
-      throw new ShapeError(
-        `${this.label}: input is ${formatShape(inputShape)} (${features} features) but gamma is ${this.params.gamma.size}, expected ${this.params.gamma.size} features`,
-      );
+  /** The output shape for input of shape N×…: the same, whose features (all but N) must number as gamma's. */
+  outputShape(xShape: readonly number[]): readonly number[] {
+    const features = xShape.slice(1).reduce((a, b) => a * b, 1);
+    const d = this.params.gamma.size;
+    if (xShape.length < 2 || features !== d) {
+      throw new ShapeError(`${this.label}: x is ${formatShape(xShape)} (${features} features) but gamma is ${d}, expected ${d} features`);
     }
-    return inputShape;
+    return xShape;
   }
 
   // training: xn = (x − μ_batch)/√(σ²_batch + eps); inference: the running μ, σ²; out = γ·xn + β

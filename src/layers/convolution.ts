@@ -62,10 +62,10 @@ export class Convolution implements Layer {
     return slidingWindow(where, xShape, kernel, W.shape[2], W.shape[3], this.stride, this.pad);
   }
 
-  /** The output shape FN×OH×OW of one example of shape C×H×W (a ShapeError if it cannot work). */
-  outputShape(inputShape: readonly number[]): number[] {
-    const win = this.window(this.label, [1, ...inputShape]);
-    return [this.params.W.shape[0], win.oh, win.ow];
+  /** The output shape N×FN×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */
+  outputShape(xShape: readonly number[]): number[] {
+    const win = this.window(this.label, xShape);
+    return [win.n, this.params.W.shape[0], win.oh, win.ow];
   }
 
   // out[n,f] = Σ_c W[f,c] ⋆ x[n,c] + b[f], as col·col_W + b

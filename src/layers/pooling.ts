@@ -45,10 +45,10 @@ export class Pooling implements Layer {
     return slidingWindow(where, xShape, `the window is ${this.poolH}×${this.poolW}`, this.poolH, this.poolW, this.stride, this.pad);
   }
 
-  /** The output shape C×OH×OW of one example of shape C×H×W (a ShapeError if it cannot work). */
-  outputShape(inputShape: readonly number[]): number[] {
-    const win = this.window(this.label, [1, ...inputShape]);
-    return [win.c, win.oh, win.ow];
+  /** The output shape N×C×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */
+  outputShape(xShape: readonly number[]): number[] {
+    const win = this.window(this.label, xShape);
+    return [win.n, win.c, win.oh, win.ow];
   }
 
   // out[n,c,i,j] = max over the window at (i·stride − pad, j·stride − pad)

@@ -68,7 +68,7 @@ export class SimpleConvNet extends Sequential {
       pad,
     );
     const pool = new Pooling(2, 2, 2);
-    const pooled = pool.outputShape(conv.outputShape(inputDim)).reduce((a, b) => a * b, 1);
+    const pooled = pool.outputShape(conv.outputShape([1, ...inputDim])).reduce((a, b) => a * b, 1);
     const affine1 = new Affine(gaussian([pooled, hiddenSize], initStd(weightInit, pooled), rng, dtype), Tensor.zeros([hiddenSize], dtype));
     const affine2 = new Affine(
       gaussian([hiddenSize, outputSize], initStd(weightInit, hiddenSize), rng, dtype),

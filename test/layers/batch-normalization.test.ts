@@ -57,6 +57,6 @@ test('BatchNormalization checks its shapes and settings', () => {
   assert.throws(() => new BatchNormalization(Tensor.zeros([3]), Tensor.zeros([2])), /gamma is 3 but beta is 2, expected 3/);
   assert.throws(() => new BatchNormalization(Tensor.zeros([2]), Tensor.zeros([2]), { momentum: 2 }), /momentum is 2/);
   assert.throws(() => new BatchNormalization(Tensor.zeros([2]), Tensor.zeros([2]), { eps: 0 }), /eps is 0/);
-  assert.deepEqual(bn.outputShape([3]), [3]);
-  assert.throws(() => bn.outputShape([2, 2]), /input is 2×2 \(4 features\) but gamma is 3/);
+  assert.deepEqual(bn.outputShape([5, 3]), [5, 3]);
+  assert.throws(() => bn.outputShape([5, 2, 2]), /BatchNormalization#2: x is 5×2×2 \(4 features\) but gamma is 3, expected 3 features/);
 });

@@ -100,8 +100,8 @@ test('shapes that cannot work name the layer and both shapes', () => {
 
 test('outputShape follows the layers without running them', () => {
   const conv = new Convolution(Tensor.zeros([30, 1, 5, 5]), Tensor.zeros([30]));
-  assert.deepEqual(conv.outputShape([1, 28, 28]), [30, 24, 24]);
-  assert.deepEqual(new Pooling(2, 2, 2).outputShape([30, 24, 24]), [30, 12, 12]);
-  assert.deepEqual(new Convolution(Tensor.zeros([4, 3, 3, 3]), Tensor.zeros([4]), 2, 1).outputShape([3, 7, 7]), [4, 4, 4]);
-  assert.throws(() => conv.outputShape([2, 28, 28]), /Convolution: x is 1×2×28×28 but W is 30×1×5×5, expected x with 1 channels/);
+  assert.deepEqual(conv.outputShape([100, 1, 28, 28]), [100, 30, 24, 24]);
+  assert.deepEqual(new Pooling(2, 2, 2).outputShape([100, 30, 24, 24]), [100, 30, 12, 12]);
+  assert.deepEqual(new Convolution(Tensor.zeros([4, 3, 3, 3]), Tensor.zeros([4]), 2, 1).outputShape([2, 3, 7, 7]), [2, 4, 4, 4]);
+  assert.throws(() => conv.outputShape([1, 2, 28, 28]), /Convolution: x is 1×2×28×28 but W is 30×1×5×5, expected x with 1 channels/);
 });

@@ -50,6 +50,7 @@ sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accu
                       10000 for simple-conv, whose pass over all 60000 would take minutes an epoch)
   --seed N            seeds the weights, the shuffling and the dropout masks (default 0)
   --train-size N      train on the first N training images only (default: all 60000)
+  --test-size N       measure test accuracy on the first N test images only (default: all 10000)
   --out DIR           where to write (default runs/<timestamp>)`;
 
 export function trainCommand(argv: string[]): void {
@@ -69,6 +70,7 @@ export function trainCommand(argv: string[]): void {
     'train-eval': { type: 'string' },
     seed: { type: 'string' },
     'train-size': { type: 'string' },
+    'test-size': { type: 'string' },
     out: { type: 'string' },
   });
   if (values.help) return void console.log(trainHelp);
@@ -85,12 +87,14 @@ export function trainCommand(argv: string[]): void {
   const lr = positiveFlag('lr', values.lr, optimizerName === 'sgd' ? 0.1 : defaultLearningRates[optimizerName]);
   const seed = intFlag('seed', values.seed, 0, 0);
   const trainSize = intFlag('train-size', values['train-size'], 60000, 1, 60000);
+  const testSize = intFlag('test-size', values['test-size'], 10000, 1, 10000);
   const trainEval = intFlag('train-eval', values['train-eval'], settings.net === 'simple-conv' ? 10000 : 60000, 1, 60000);
   const out = stringFlag('out', values.out) ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
   if (existsSync(out) && !values.out) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
 
   const mnist = loadMnist();
   const train = subset(mnist.train, trainSize);
+  const test = subset(mnist.test, testSize);
   const perEpoch = Math.max(1, Math.floor(train.count / Math.min(batchSize, train.count)));
   const iters = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1) * perEpoch : intFlag('iters', values.iters, 10000);
   const trainEvalCount = Math.min(trainEval, train.count);
@@ -100,7 +104,7 @@ export function trainCommand(argv: string[]): void {
   const net = makeNet(settings, rng);
   const evalNote = trainEvalCount < train.count ? ` (train accuracy on the first ${trainEvalCount})` : '';
   console.log(
-    `Training ${describeNet(settings)} on MNIST: ${train.count} training and ${mnist.test.count} test images${evalNote}, ` +
+    `Training ${describeNet(settings)} on MNIST: ${train.count} training and ${test.count} test images${evalNote}, ` +
       `${iters} iterations of batch ${batchSize}, ${optimizerName === 'sgd' ? 'SGD' : optimizerName} lr ${lr}, seed ${seed}`,
   );
   const progress = progressBar(iters, 'train');
@@ -109,7 +113,7 @@ export function trainCommand(argv: string[]): void {
   const trainLabel = trainEvalCount < train.count ? `train(first ${trainEvalCount})` : 'train';
   const result = (() => {
     try {
-      return trainNet(net, makeOptimizer(optimizerName, lr), train, mnist.test, {
+      return trainNet(net, makeOptimizer(optimizerName, lr), train, test, {
         iters,
         batchSize,
         rng,
@@ -150,6 +154,7 @@ export function trainCommand(argv: string[]): void {
       lr,
       seed,
       trainSize: train.count,
+      testSize: test.count,
       trainAccuracyImages: result.trainAccuracyCount,
     },
     history: result.history,
