@@ -1,7 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
-import { checkRate } from './momentum.js';
 import type { Optimizer } from './sgd.js';
-import { gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, ParamState } from './state.js';
 
 /**
  * The book's AdaGrad: each weight's step shrinks with the sum of its squared gradients,
@@ -15,7 +14,7 @@ export class AdaGrad implements Optimizer {
   private readonly h = new ParamState();
 
   constructor(readonly lr = 0.01) {
-    checkRate('AdaGrad', lr, 'unused', 0);
+    checkRate('AdaGrad', lr);
   }
 
   // h ← h + dW⊙dW; W ← W − lr·dW/(√h + 1e-7)

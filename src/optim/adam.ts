@@ -1,7 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
-import { checkRate } from './momentum.js';
 import type { Optimizer } from './sgd.js';
-import { gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, ParamState } from './state.js';
 
 /**
  * The book's Adam: running means of the gradient (m) and of its square (v),

@@ -1,14 +1,6 @@
-import { InputError } from '../errors.js';
 import type { ParamDict } from '../nets/sequential.js';
 import type { Optimizer } from './sgd.js';
-import { gradientOf, ParamState } from './state.js';
-
-/** Checks a learning rate and a coefficient in [0, 1), naming the optimizer. */
-export function checkRate(optimizer: string, lr: number, name: string, value: number): void {
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new InputError(`${optimizer}: learning rate is ${lr}, expected a positive number`);
-  if (!(value >= 0 && value < 1))
-    throw new InputError(`${optimizer}: ${name} is ${value}, expected a number from 0 up to (not including) 1`);
-}
+import { checkRate, gradientOf, ParamState } from './state.js';
 
 /**
  * The book's Momentum: a velocity that gathers the gradients, v ← momentum·v − lr·∂L/∂W, W ← W + v.

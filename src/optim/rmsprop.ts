@@ -1,7 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
-import { checkRate } from './momentum.js';
 import type { Optimizer } from './sgd.js';
-import { gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, ParamState } from './state.js';
 
 /**
  * The book's RMSprop: AdaGrad with a forgetting sum, h ← decay·h + (1 − decay)·(∂L/∂W)²,
