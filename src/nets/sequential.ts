@@ -116,9 +116,9 @@ export class Sequential {
   }
 
   /**
-   * Backpropagation (with weight decay, each dW gains λW): one forward pass, then `backward` through every layer in reverse. Returns the
-   * gradient of every parameter by name (the layers' own buffers, overwritten by the next pass)
-   * and leaves the loss in `lastLoss`. dx, the gradient of the input, is computed only when
+   * Backpropagation: one forward pass, then `backward` through every layer in reverse. Returns the
+   * gradient of every parameter by name (the layers' own buffers, overwritten by the next pass;
+   * with weight decay each dW has λW added) and leaves the loss in `lastLoss`. dx, the gradient of the input, is computed only when
    * `inputGradient` is set (training never needs it) and left in `lastInputGradient`.
    */
   gradient(x: Tensor, t: Tensor, { train = true, inputGradient = false }: GradientOptions = {}): ParamDict {

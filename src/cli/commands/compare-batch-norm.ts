@@ -76,7 +76,7 @@ export function compareBatchNormCommand(argv: string[]): void {
         { label: 'without', color: '#1f77b4', points: r.without.map((v, e) => [e + 1, v]) },
       ],
       {
-        title: `${i + 1}: w = ${r.scale.toPrecision(3)}`,
+        title: `${i + 1}: w = ${Number(r.scale.toPrecision(3))}`,
         xLabel: 'epoch',
         yLabel: 'train accuracy',
         yMin: 0,
@@ -87,7 +87,7 @@ export function compareBatchNormCommand(argv: string[]): void {
       },
     ),
   );
-  writeFileAtomic(join(out, 'batch-norm.svg'), chartGrid(charts, 4, 300, 220));
+  writeFileAtomic(join(out, 'batch-norm.svg'), chartGrid(charts, Math.min(4, charts.length), 300, 220));
   const json = {
     settings: {
       net: 'MultiLayerNetExtend 784-100-100-100-100-100-10',
