@@ -22,7 +22,8 @@ export { explanationToMarkdown } from './explain/render-markdown.js';
 export { explanationToText } from './explain/render-text.js';
 export { SEED_DATA, SEED_LR, SEED_MODEL, seedExplanation } from './explain/seed-example.js';
 export { type Trace, type TraceStep, trace } from './explain/trace.js';
-export { type Batch, dataFromJSON, modelFromJSON } from './io/model-json.js';
+export { checkChain } from './io/chain.js';
+export { type Batch, dataFromJSON, type ModelOptions, modelFromJSON } from './io/model-json.js';
 export {
   MODEL_FORMAT_VERSION,
   MODEL_METADATA_KEY,
@@ -40,20 +41,43 @@ export {
   type SafetensorsDType,
 } from './io/safetensors.js';
 export { Affine } from './layers/affine.js';
+export { BatchNormalization, type BatchNormOptions } from './layers/batch-normalization.js';
+export { Convolution } from './layers/convolution.js';
+export { Dropout } from './layers/dropout.js';
 export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
+export { Pooling } from './layers/pooling.js';
 export { Relu } from './layers/relu.js';
 export { Sigmoid } from './layers/sigmoid.js';
 export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
 export { Tanh } from './layers/tanh.js';
+export { MultiLayerNet, MultiLayerNetExtend, type MultiLayerNetExtendOptions, type MultiLayerNetOptions } from './nets/multi-layer-net.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
 export { classProbabilities } from './nets/probabilities.js';
-export { type GradientOptions, type ModelJSON, type ParamDict, Sequential } from './nets/sequential.js';
+export { type GradientOptions, type ModelJSON, type ParamDict, Sequential, type SequentialOptions } from './nets/sequential.js';
+export { SimpleConvNet, type SimpleConvNetOptions } from './nets/simple-conv-net.js';
 export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';
+export { gaussian, initStd, parseWeightInit, type WeightInit } from './nets/weight-init.js';
+export { AdaGrad } from './optim/adagrad.js';
+export { Adam } from './optim/adam.js';
+export { Momentum } from './optim/momentum.js';
+export { Nesterov } from './optim/nesterov.js';
+export { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from './optim/optimizers.js';
+export { RMSprop } from './optim/rmsprop.js';
 export { type Optimizer, SGD } from './optim/sgd.js';
 export { type BackendName, getBackend, type Kernels, registerBackend, setBackend } from './tensor/backend.js';
+export { col2im, im2col, slidingWindow, type Window } from './tensor/im2col.js';
 export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
 export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
 export { useWasm, WasmKernels } from './tensor/wasm-backend.js';
+export { chartGrid } from './train/chart-grid.js';
+export {
+  type BatchNormRun,
+  compareBatchNorm,
+  compareOptimizers,
+  comparisonLearningRates,
+  logspace,
+  type OptimizerRun,
+} from './train/experiments.js';
 export { lineChart, trainingPlot } from './train/plot.js';
 export { type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';

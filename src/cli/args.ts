@@ -85,3 +85,27 @@ export function stringFlag(name: string, value: FlagValue): string | undefined {
   if (value === undefined || typeof value === 'string') return value;
   throw new UsageError(`--${name} needs a value`);
 }
+
+/** A flag's value as a comma-separated list of whole numbers within [min, max], e.g. `100,100,100`. */
+export function intListFlag(name: string, value: FlagValue, fallback: number[], min = 1, max = Number.MAX_SAFE_INTEGER): number[] {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'string' ||
+    !/^\s*\d+(\s*,\s*\d+)*\s*$/.test(value) ||
+    value.split(',').some((v) => Number(v) < min || Number(v) > max)
+  ) {
+    throw new UsageError(
+      `--${name} is ${describe(value)}, expected whole numbers from ${min} to ${max} separated by commas (e.g. 100,100,100)`,
+    );
+  }
+  return value.split(',').map(Number);
+}
+
+/** A flag's value as a number ≥ 0 (0 included, unlike {@link positiveFlag}). */
+export function nonNegativeFlag(name: string, value: FlagValue, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} is ${describe(value)}, expected a number ≥ 0`);
+  return n;
+}

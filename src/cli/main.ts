@@ -2,6 +2,8 @@
 import { ScratchnetError } from '../errors.js';
 import { UsageError } from './args.js';
 import { checkCommand } from './commands/check.js';
+import { compareBatchNormCommand } from './commands/compare-batch-norm.js';
+import { compareOptimizersCommand } from './commands/compare-optimizers.js';
 import { convertCommand } from './commands/convert.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { exampleCommand } from './commands/example.js';
@@ -15,7 +17,7 @@ import { trainCommand } from './commands/train.js';
 const usage = `Usage: scratchnet <command> [flags]   (scratchnet <command> --help for its flags)
 
 Commands:
-  train       train the book's TwoLayerNet on MNIST (what npm start runs)
+  train       train one of the book's networks on MNIST (npm start: the TwoLayerNet)
   example     the seed's worked example: every forward and backward value, one SGD step
   explain     every number of a forward and backward pass of any model, in English or Korean
   check       check a hand computation step by step: ✓ ok, ↪ carried, ✗ wrong with its likely cause
@@ -25,7 +27,9 @@ Commands:
   evaluate    a model's accuracy on the 10,000 MNIST test images
   convert     a model from .json to .safetensors or back
   export      a model as ONNX (--onnx OUT.onnx), to run in onnxruntime
-  import      an ONNX MLP (e.g. from PyTorch) as a scratchnet model`;
+  import      an ONNX MLP (e.g. from PyTorch) as a scratchnet model
+  compare-optimizers   SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam on MNIST (the book's ch06)
+  compare-batch-norm   MultiLayerNetExtend with and without batch norm at several init scales (ch06)`;
 
 const commands: Record<string, (argv: string[]) => void> = {
   train: trainCommand,
@@ -39,6 +43,8 @@ const commands: Record<string, (argv: string[]) => void> = {
   convert: convertCommand,
   export: exportCommand,
   import: importCommand,
+  'compare-optimizers': compareOptimizersCommand,
+  'compare-batch-norm': compareBatchNormCommand,
 };
 
 function main(argv: string[]): void {

@@ -1,4 +1,4 @@
-import { ScratchnetError } from '../errors.js';
+import { InputError, ScratchnetError } from '../errors.js';
 import type { Layer, LayerJSON, LossLayer } from '../layers/layer.js';
 import { argmaxRows } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -14,6 +14,13 @@ export interface GradientOptions {
   inputGradient?: boolean;
 }
 
+export interface SequentialOptions {
+  /** λ of weight decay: the loss gains λ/2·ΣW² over every weight W, each gradient λW (default 0). */
+  weightDecay?: number;
+  /** The shape of one example the first layer takes, e.g. [1, 28, 28] for a convolutional net. */
+  inputShape?: readonly number[];
+}
+
 /** A network in the model JSON's form. */
 export interface ModelJSON {
   layers: LayerJSON[];
@@ -22,7 +29,9 @@ export interface ModelJSON {
 /**
  * A network as a list of layers whose last one is the loss layer, as the book's
  * `OrderedDict` of layers plus `lastLayer`. Parameters are named by the book's rule: the k-th
- * layer with weights has `Wk`, `bk` (and its following layers' parameters take the same k).
+ * layer with weights has `Wk`, `bk`, and the parameters of the layers after it take the same k:
+ * a BatchNormalization after the first Affine has `gamma1`, `beta1`, as in the book's
+ * MultiLayerNetExtend.
  *
  * @example
  * const net = new Sequential([affine1, new Sigmoid(), affine2], new SoftmaxWithLoss());
@@ -35,10 +44,21 @@ export class Sequential {
   /** Every parameter by its network name; the tensors are the layers' own (updates change the net). */
   readonly params: ParamDict = {};
   private readonly names: { layer: Layer; local: string; name: string }[] = [];
+  /** λ of weight decay, as the book's MultiLayerNet's `weight_decay_lambda`. */
+  readonly weightDecay: number;
+  /**
+   * The shape of one example the network takes when it is not a flat row (N×C×H×W for
+   * convolutions): callers holding N×(C·H·W) batches view them as N × this.
+   */
+  readonly inputShape: readonly number[] | undefined;
 
-  constructor(layers: Layer[], lastLayer: LossLayer) {
+  constructor(layers: Layer[], lastLayer: LossLayer, { weightDecay = 0, inputShape }: SequentialOptions = {}) {
+    if (!(weightDecay >= 0) || !Number.isFinite(weightDecay))
+      throw new InputError(`weight decay λ is ${weightDecay}, expected a number ≥ 0`);
     this.layers = layers;
     this.lastLayer = lastLayer;
+    this.weightDecay = weightDecay;
+    this.inputShape = inputShape;
     let k = 0;
     layers.forEach((layer, i) => {
       layer.label = `${layer.type}#${i + 1}`;
@@ -68,9 +88,21 @@ export class Sequential {
     return this.forward(x, train).clone();
   }
 
-  /** The loss on (x, t); t is one-hot rows or class indices. */
+  /** The loss on (x, t); t is one-hot rows or class indices. With weight decay, + λ/2·ΣW² over every W. */
   loss(x: Tensor, t: Tensor, train = false): number {
-    return this.lastLayer.forward(this.forward(x, train), t);
+    return this.lastLayer.forward(this.forward(x, train), t) + this.weightDecayLoss();
+  }
+
+  // λ/2 · Σ_k Σ Wk², the book's MultiLayerNet.loss
+  private weightDecayLoss(): number {
+    if (this.weightDecay === 0) return 0;
+    let sum = 0;
+    for (const { layer, local } of this.names) {
+      if (local !== 'W') continue;
+      const w = (layer.params as ParamDict).W.data;
+      for (let i = 0; i < w.length; i++) sum += w[i] * w[i];
+    }
+    return 0.5 * this.weightDecay * sum;
   }
 
   /** The fraction of rows whose largest score is at the target class. */
@@ -85,8 +117,8 @@ export class Sequential {
 
   /**
    * Backpropagation: one forward pass, then `backward` through every layer in reverse. Returns the
-   * gradient of every parameter by name (the layers' own buffers, overwritten by the next pass)
-   * and leaves the loss in `lastLoss`. dx, the gradient of the input, is computed only when
+   * gradient of every parameter by name (the layers' own buffers, overwritten by the next pass;
+   * with weight decay each dW has λW added) and leaves the loss in `lastLoss`. dx, the gradient of the input, is computed only when
    * `inputGradient` is set (training never needs it) and left in `lastInputGradient`.
    */
   gradient(x: Tensor, t: Tensor, { train = true, inputGradient = false }: GradientOptions = {}): ParamDict {
@@ -99,7 +131,15 @@ export class Sequential {
     }
     this.lastInputGradient = inputGradient ? dout : undefined;
     const grads: ParamDict = {};
-    for (const { layer, local, name } of this.names) grads[name] = (layer.grads as ParamDict)[local];
+    for (const { layer, local, name } of this.names) {
+      const grad = (layer.grads as ParamDict)[local];
+      // dW + λW (the layer's dW was overwritten by this pass, so λW is added once)
+      if (local === 'W' && this.weightDecay > 0) {
+        const w = (layer.params as ParamDict).W.data;
+        for (let i = 0; i < w.length; i++) grad.data[i] += this.weightDecay * w[i];
+      }
+      grads[name] = grad;
+    }
     return grads;
   }
 

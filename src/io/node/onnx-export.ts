@@ -80,6 +80,16 @@ export const onnxEmitters = new Map<string, Emitter>([
       g.op('Gemm', [g.constant(`${prefix}.W`, W.shape, W.values), g.constant(`${prefix}.b`, b.shape, b.values)], [], 2);
     },
   ],
+  [
+    // Inference, as the book's Dropout: out = x·(1 − ratio).
+    'Dropout',
+    (layer, g, path, prefix) => {
+      const ratio = layer.ratio;
+      if (typeof ratio !== 'number' || !(ratio >= 0 && ratio < 1))
+        throw new InputError(`${path}.ratio is ${describe(ratio)}, expected a number in [0, 1)`);
+      g.op('Mul', [g.constant(`${prefix}.keep`, [], [1 - ratio])]);
+    },
+  ],
   ['Sigmoid', (_l, g) => g.op('Sigmoid')],
   ['Relu', (_l, g) => g.op('Relu')],
   ['Tanh', (_l, g) => g.op('Tanh')],

@@ -188,9 +188,10 @@ test('what export cannot express is refused by name', () => {
   const tail = [{ type: 'Affine', W: [[1]], b: [0] }, { type: 'SoftmaxWithLoss' }];
   const cases: [ModelJSON, RegExp][] = [
     [
-      { layers: [{ type: 'Dropout', dropoutRatio: 0.5 }, ...tail] },
-      /model.layers\[0\] is "Dropout", which ONNX export does not support; it exports Affine, Sigmoid/,
+      { layers: [{ type: 'LocalResponseNorm' }, ...tail] },
+      /model.layers\[0\] is "LocalResponseNorm", which ONNX export does not support; it exports Affine, Dropout, Sigmoid/,
     ],
+    [{ layers: [{ type: 'Dropout', dropoutRatio: 0.5 }, ...tail] }, /model.layers\[0\].ratio is undefined, expected a number in \[0, 1\)/],
     [
       {
         layers: [
@@ -281,4 +282,37 @@ test('what import cannot read gets one clear error', () => {
     { op_type: 'Identity', input: ['d'], output: ['y'] },
   ]);
   assert.deepEqual(modelFromOnnx(ok), { layers: [{ type: 'Affine', W: [[2]], b: [0] }, { type: 'SoftmaxWithLoss' }] });
+});
+
+test("the book's convolutional and batch-norm networks export: onnxruntime gives what scratchnet's inference gives", async () => {
+  const { SimpleConvNet } = await import('../../../src/nets/simple-conv-net.js');
+  const { MultiLayerNetExtend } = await import('../../../src/nets/multi-layer-net.js');
+  const rng = new Rng(4);
+  const conv = new SimpleConvNet({
+    inputDim: [1, 12, 12],
+    filterNum: 4,
+    filterSize: 3,
+    hiddenSize: 8,
+    outputSize: 5,
+    weightInit: 0.3,
+    rng,
+  });
+  const extend = new MultiLayerNetExtend(6, [5, 4], 3, { batchNorm: true, dropout: 0.3, activation: 'tanh', rng });
+  // Give batch norm running statistics that are not the initial ones.
+  for (let i = 0; i < 3; i++)
+    extend.loss(
+      Tensor.from(Array.from({ length: 4 }, () => Array.from({ length: 6 }, () => rng.normal()))),
+      Tensor.from([0, 1, 2, 0]),
+      true,
+    );
+  for (const [net, shape] of [
+    [conv, [3, 1, 12, 12]],
+    [extend, [3, 6]],
+  ] as const) {
+    const x = Tensor.zeros([...shape]);
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    const ours = classProbabilities(net, x);
+    const theirs = await runOnnx(modelToOnnx(net.toJSON()), x.data, [...shape]);
+    assertClose(Array.from(theirs), ours.flat(), 1e-5);
+  }
 });
