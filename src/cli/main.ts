@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ScratchnetError } from '../errors.js';
+import { DivergenceError } from '../train/trainer.js';
 import { UsageError } from './args.js';
 import { checkCommand } from './commands/check.js';
 import { compareBatchNormCommand } from './commands/compare-batch-norm.js';
@@ -58,7 +59,11 @@ function main(argv: string[]): void {
 try {
   main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ScratchnetError) {
+  if (error instanceof DivergenceError) {
+    // Training went to NaN or ∞: one line naming the iteration and the layer, its own exit status.
+    process.stderr.write(`scratchnet: ${error.message}\n`);
+    process.exitCode = 3;
+  } else if (error instanceof ScratchnetError) {
     // A problem with what the user gave: one line, no stack trace.
     process.stderr.write(`scratchnet: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = 2;

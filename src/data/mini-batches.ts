@@ -28,6 +28,25 @@ export class MiniBatches {
     this.order = rng.permutation(count);
   }
 
+  /** Where the batches stand: this epoch's order and how many of its batches were taken. */
+  state(): { order: Int32Array; position: number } {
+    return { order: this.order.slice(), position: this.position };
+  }
+
+  /** Continues from a saved {@link MiniBatches.state}. */
+  restore({ order, position }: { order: ArrayLike<number>; position: number }): void {
+    if (order.length !== this.count || !Number.isInteger(position) || position < 0 || position > this.perEpoch) {
+      throw new InputError(
+        `MiniBatches.restore: an order of ${order.length} at batch ${position}, expected ${this.count} examples and a batch 0…${this.perEpoch}`,
+      );
+    }
+    const next = Int32Array.from(order);
+    if (next.some((k, i) => k !== order[i] || k < 0 || k >= this.count))
+      throw new InputError(`MiniBatches.restore: the order holds an index outside 0…${this.count - 1}`);
+    this.order = next;
+    this.position = position;
+  }
+
   /** The indices of the next batch (a view, valid until the next call). */
   next(): Int32Array {
     if (this.position === this.perEpoch) {

@@ -1,6 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
 import type { Optimizer } from './sgd.js';
-import { checkRate, gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
 /**
  * The book's AdaGrad: each weight's step shrinks with the sum of its squared gradients,
@@ -28,5 +28,13 @@ export class AdaGrad implements Optimizer {
         p[i] -= (this.lr * g[i]) / (Math.sqrt(h[i]) + 1e-7);
       }
     }
+  }
+
+  saveState(): OptimizerState {
+    return saveStates({ h: this.h });
+  }
+
+  restoreState(state: OptimizerState): void {
+    restoreStates({ h: this.h }, state);
   }
 }

@@ -1,6 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
 import type { Optimizer } from './sgd.js';
-import { checkRate, gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
 /**
  * The book's Adam: running means of the gradient (m) and of its square (v),
@@ -45,5 +45,14 @@ export class Adam implements Optimizer {
         p[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + 1e-7);
       }
     }
+  }
+
+  saveState(): OptimizerState {
+    return saveStates({ m: this.m, v: this.v }, { iter: this.iter });
+  }
+
+  restoreState(state: OptimizerState): void {
+    restoreStates({ m: this.m, v: this.v }, state);
+    this.iter = state.scalars.iter ?? 0;
   }
 }

@@ -1,6 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
 import type { Optimizer } from './sgd.js';
-import { checkRate, gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
 /**
  * The book's Momentum: a velocity that gathers the gradients, v ← momentum·v − lr·∂L/∂W, W ← W + v.
@@ -30,5 +30,13 @@ export class Momentum implements Optimizer {
         p[i] += v[i];
       }
     }
+  }
+
+  saveState(): OptimizerState {
+    return saveStates({ v: this.v });
+  }
+
+  restoreState(state: OptimizerState): void {
+    restoreStates({ v: this.v }, state);
   }
 }

@@ -1,6 +1,6 @@
 import type { ParamDict } from '../nets/sequential.js';
 import type { Optimizer } from './sgd.js';
-import { checkRate, gradientOf, ParamState } from './state.js';
+import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
 /**
  * The book's Nesterov accelerated gradient (common/optimizer.py), Momentum that looks one step
@@ -32,5 +32,13 @@ export class Nesterov implements Optimizer {
         p[i] += m * m * v[i] - (1 + m) * this.lr * g[i];
       }
     }
+  }
+
+  saveState(): OptimizerState {
+    return saveStates({ v: this.v });
+  }
+
+  restoreState(state: OptimizerState): void {
+    restoreStates({ v: this.v }, state);
   }
 }

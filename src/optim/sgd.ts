@@ -1,9 +1,13 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { ParamDict } from '../nets/sequential.js';
+import type { OptimizerState } from './state.js';
 
 /** Something that updates parameters in place from their gradients. */
 export interface Optimizer {
   update(params: ParamDict, grads: ParamDict): void;
+  /** What the optimizer carries between updates (none for SGD), for checkpoints. */
+  saveState?(): OptimizerState;
+  restoreState?(state: OptimizerState): void;
 }
 
 /**

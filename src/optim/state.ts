@@ -40,6 +40,17 @@ export function gradientOf(optimizer: string, name: string, param: Tensor, grads
 export class ParamState {
   private readonly arrays = new Map<string, Float64Array>();
 
+  /** Every array by parameter name, to save. */
+  entries(): [string, Float64Array][] {
+    return [...this.arrays.entries()];
+  }
+
+  /** Puts saved arrays back (a resumed run continues exactly where it stopped). */
+  restore(entries: Iterable<[string, Float64Array]>): void {
+    this.arrays.clear();
+    for (const [name, a] of entries) this.arrays.set(name, Float64Array.from(a));
+  }
+
   of(name: string, size: number): Float64Array {
     let a = this.arrays.get(name);
     if (!a || a.length !== size) {
@@ -47,5 +58,30 @@ export class ParamState {
       this.arrays.set(name, a);
     }
     return a;
+  }
+}
+
+/**
+ * Everything an optimizer carries from one update to the next, for a checkpoint: arrays by
+ * `state.param` name (`v.W1`, `m.b2`) and numbers (Adam's step count).
+ */
+export interface OptimizerState {
+  arrays: Map<string, Float64Array>;
+  scalars: Record<string, number>;
+}
+
+/** The arrays of named `ParamState`s as one map: `{v}` gives `v.W1`, `v.b1`, … */
+export function saveStates(states: Record<string, ParamState>, scalars: Record<string, number> = {}): OptimizerState {
+  const arrays = new Map<string, Float64Array>();
+  for (const [key, state] of Object.entries(states))
+    for (const [name, a] of state.entries()) arrays.set(`${key}.${name}`, Float64Array.from(a));
+  return { arrays, scalars: { ...scalars } };
+}
+
+/** Puts a saved `OptimizerState` back into the named `ParamState`s. */
+export function restoreStates(states: Record<string, ParamState>, saved: OptimizerState): void {
+  for (const [key, state] of Object.entries(states)) {
+    const prefix = `${key}.`;
+    state.restore([...saved.arrays].filter(([n]) => n.startsWith(prefix)).map(([n, a]) => [n.slice(prefix.length), a]));
   }
 }

@@ -79,12 +79,17 @@ export class Rng {
   }
 
   static restore(state: readonly number[]): Rng {
+    const rng = new Rng();
+    rng.setState(state);
+    return rng;
+  }
+
+  /** Continues this generator from a saved state, in place: every holder of it follows. */
+  setState(state: readonly number[]): void {
     if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || state.every((w) => w === 0)) {
       throw new InputError('Rng.restore: expected four 32-bit words, not all zero');
     }
-    const rng = new Rng();
-    rng.s.set(state);
-    return rng;
+    this.s.set(state);
   }
 }
 

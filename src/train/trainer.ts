@@ -1,8 +1,9 @@
 import { MiniBatches } from '../data/mini-batches.js';
 import { fillBatch, MNIST_CLASSES, type MnistSet, subset } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
-import type { Sequential } from '../nets/sequential.js';
+import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
+import type { OptimizerState } from '../optim/state.js';
 import type { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 
@@ -22,6 +23,44 @@ export interface TrainOptions {
   onIteration?: (iteration: number, loss: number) => void;
   /** Called after every epoch (and after a last partial one) with its record. */
   onEpoch?: (record: EpochRecord) => void;
+  /** Continue a run from the state a checkpoint saved (the net must hold the checkpoint's weights). */
+  resume?: TrainingState;
+  /** Call `onCheckpoint` every this-many iterations with the whole training state. */
+  checkpointEvery?: number;
+  onCheckpoint?: (state: TrainingState) => void;
+}
+
+/**
+ * Everything a run needs to continue exactly where it stopped, besides the network's own weights
+ * (and batch-norm statistics): with it a resumed run ends bit for bit where an uninterrupted one does.
+ */
+export interface TrainingState {
+  /** Updates done. */
+  iteration: number;
+  /** The state of the run's Rng (shuffling, dropout masks). */
+  rng: number[];
+  batches: { order: Int32Array; position: number };
+  optimizer?: OptimizerState;
+  /** The batch loss of each update done. */
+  losses: Float64Array;
+  history: EpochRecord[];
+  /** The running sums of the epoch under way. */
+  epochLoss: number;
+  epochIters: number;
+  /** Seconds of training so far. */
+  seconds: number;
+}
+
+/** Training stopped on a loss or gradient that is not a finite number. */
+export class DivergenceError extends ScratchnetError {
+  override name = 'DivergenceError';
+  constructor(
+    readonly iteration: number,
+    readonly layer: string,
+    what: string,
+  ) {
+    super(`training diverged at iteration ${iteration}: ${what} in ${layer}, expected finite numbers (try a smaller learning rate)`);
+  }
 }
 
 /** One row of the training history: what an epoch ended with. */
@@ -70,18 +109,30 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
   const trainEval = options.trainEvalCount === undefined ? train : subset(train, options.trainEvalCount);
   const losses = new Float64Array(iters);
   const history: EpochRecord[] = [];
-  const start = Date.now();
   let epochLoss = 0;
   let epochIters = 0;
-  for (let i = 1; i <= iters; i++) {
+  let first = 1;
+  let earlier = 0;
+  const { resume } = options;
+  if (resume) {
+    if (resume.iteration >= iters)
+      throw new ScratchnetError(`the checkpoint is at iteration ${resume.iteration}, expected fewer than the run's ${iters}`);
+    rng.setState(resume.rng);
+    batches.restore(resume.batches);
+    if (resume.optimizer) optimizer.restoreState?.(resume.optimizer);
+    losses.set(resume.losses.subarray(0, resume.iteration));
+    history.push(...resume.history);
+    ({ epochLoss, epochIters } = resume);
+    first = resume.iteration + 1;
+    earlier = resume.seconds;
+  }
+  const start = Date.now();
+  const elapsed = (): number => earlier + (Date.now() - start) / 1000;
+  for (let i = first; i <= iters; i++) {
     fillBatch(train, batches.next(), x, t);
     const grads = net.gradient(input, t, { train: true });
     const loss = net.lastLoss;
-    if (!Number.isFinite(loss)) {
-      throw new ScratchnetError(
-        `training diverged at iteration ${i}: the loss is ${loss}, expected a finite number (try a smaller learning rate)`,
-      );
-    }
+    checkFinite(net, grads, loss, i, input);
     optimizer.update(net.params, grads);
     losses[i - 1] = loss;
     epochLoss += loss;
@@ -94,16 +145,55 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
         loss: epochLoss / epochIters,
         trainAccuracy: evaluate(net, trainEval, dtype),
         testAccuracy: evaluate(net, test, dtype),
-        seconds: (Date.now() - start) / 1000,
+        seconds: elapsed(),
       };
       history.push(record);
       options.onEpoch?.(record);
       epochLoss = 0;
       epochIters = 0;
     }
+    if (options.onCheckpoint && options.checkpointEvery && (i % options.checkpointEvery === 0 || i === iters)) {
+      options.onCheckpoint({
+        iteration: i,
+        rng: rng.state(),
+        batches: batches.state(),
+        optimizer: optimizer.saveState?.(),
+        losses: losses.slice(0, i),
+        history: history.map((r) => ({ ...r })),
+        epochLoss,
+        epochIters,
+        seconds: elapsed(),
+      });
+    }
   }
   const last = history[history.length - 1];
   return { history, losses, trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, trainAccuracyCount: trainEval.count };
+}
+
+/**
+ * Stops on the first loss or gradient that is not finite, naming the iteration and the layer: for
+ * a loss, the first layer whose output on this batch is not finite (else the loss layer); for a
+ * gradient, the layer whose parameter it is.
+ */
+function checkFinite(net: Sequential, grads: ParamDict, loss: number, iteration: number, x: Tensor): void {
+  if (!Number.isFinite(loss)) {
+    let out = x;
+    for (const layer of net.layers) {
+      out = layer.forward(out, false);
+      if (!out.data.every(Number.isFinite))
+        throw new DivergenceError(iteration, layer.label, `the loss is ${loss}, from a non-finite output`);
+    }
+    throw new DivergenceError(iteration, net.lastLayer.label, `the loss is ${loss}`);
+  }
+  for (const [name, grad] of Object.entries(grads)) {
+    const g = grad.data;
+    for (let i = 0; i < g.length; i++) {
+      if (!Number.isFinite(g[i])) {
+        const layer = net.layers.find((l) => Object.values(l.params as ParamDict).includes(net.params[name]));
+        throw new DivergenceError(iteration, layer?.label ?? name, `the gradient d${name} holds ${g[i]}`);
+      }
+    }
+  }
 }
 
 /**

@@ -1,16 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { subset } from '../../data/mnist.js';
-import { writeFileAtomic } from '../../io/node/files.js';
+import { readBytes, writeFileAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
+import { writeModel } from '../../io/node/model-files.js';
 import { loadWasmBackend } from '../../io/node/wasm.js';
 import { activations } from '../../nets/two-layer-net.js';
 import { parseWeightInit } from '../../nets/weight-init.js';
 import { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from '../../optim/optimizers.js';
 import { setBackend } from '../../tensor/backend.js';
 import { Rng } from '../../tensor/rng.js';
+import { checkpointFromBytes, checkpointToBytes, loadWeights } from '../../train/checkpoint.js';
 import { trainingPlot } from '../../train/plot.js';
-import { type EpochRecord, trainNet } from '../../train/trainer.js';
+import { DivergenceError, type EpochRecord, trainNet } from '../../train/trainer.js';
 import {
   choiceFlag,
   intFlag,
@@ -57,7 +59,15 @@ sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accu
   --backend B         the kernels of float32 products: wasm (default) or js (the plain reference)
   --train-size N      train on the first N training images only (default: all 60000)
   --test-size N       measure test accuracy on the first N test images only (default: all 10000)
-  --out DIR           where to write (default runs/<timestamp>)`;
+  --out DIR           where to write (default runs/<timestamp>); a folder that holds a run already
+                      is refused, so nothing saved is overwritten
+  --save FILE         also write the trained model to FILE (.safetensors or .json, by its extension)
+  --checkpoint-dir D  write the whole training state (weights, optimizer state, Rng state,
+                      iteration, history) to D/checkpoint.safetensors, atomically, every
+  --checkpoint-every N  N iterations (default: every epoch) and at the end
+  --resume D          continue the run checkpointed in D, with its settings: it ends with the
+                      weights an uninterrupted run ends with, bit for bit
+A loss or gradient that is not finite stops training with the iteration and the layer (exit 3).`;
 
 export function trainCommand(argv: string[]): void {
   const { values, positionals: rest } = parseFlags('train', argv, {
@@ -80,9 +90,25 @@ export function trainCommand(argv: string[]): void {
     'train-size': { type: 'string' },
     'test-size': { type: 'string' },
     out: { type: 'string' },
+    save: { type: 'string' },
+    'checkpoint-dir': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    resume: { type: 'string' },
   });
   if (values.help) return void console.log(trainHelp);
   positionals('train', rest, []);
+  // A resumed run takes every training flag from its checkpoint; only where to write may be given.
+  const resumeDir = stringFlag('resume', values.resume);
+  const resumed = resumeDir === undefined ? undefined : readCheckpoint(resumeDir);
+  if (resumed) {
+    const extra = Object.keys(values).filter((k) => !RUN_FLAGS.includes(k) && values[k] !== undefined);
+    if (extra.length > 0)
+      throw new UsageError(`train: --resume takes the run's settings from its checkpoint, expected no --${extra.join(', --')}`);
+    Object.assign(values, resumed.settings.flags as Record<string, string | boolean>);
+  }
+  const trainingFlags = Object.fromEntries(Object.entries(values).filter(([k, v]) => !RUN_FLAGS.includes(k) && v !== undefined));
+  const checkpointDir = stringFlag('checkpoint-dir', values['checkpoint-dir']) ?? resumeDir;
+  const savePath = stringFlag('save', values.save);
   if (values.iters !== undefined && values.epochs !== undefined) throw new UsageError('train: give --iters or --epochs, not both');
   const settings = netSettings(values);
   const batchSize = intFlag('batch-size', values['batch-size'], 100, 1, 60000);
@@ -101,12 +127,16 @@ export function trainCommand(argv: string[]): void {
   const trainEval = intFlag('train-eval', values['train-eval'], settings.net === 'simple-conv' ? 10000 : 60000, 1, 60000);
   const out = stringFlag('out', values.out) ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
   if (existsSync(out) && !values.out) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
+  if (existsSync(join(out, 'metrics.json')) && !resumed) {
+    throw new UsageError(`train: ${out} already holds a run (metrics.json), expected a new folder: nothing saved is overwritten`);
+  }
 
   const mnist = loadMnist();
   const train = subset(mnist.train, trainSize);
   const test = subset(mnist.test, testSize);
   const perEpoch = Math.max(1, Math.floor(train.count / Math.min(batchSize, train.count)));
   const iters = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1) * perEpoch : intFlag('iters', values.iters, 10000);
+  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], perEpoch);
   const trainEvalCount = Math.min(trainEval, train.count);
   mkdirSync(out, { recursive: true });
 
@@ -114,6 +144,8 @@ export function trainCommand(argv: string[]): void {
   else setBackend('js');
   const rng = new Rng(seed);
   const net = makeNet(settings, rng, dtype);
+  if (resumed) loadWeights(net, resumed.model);
+  if (checkpointDir) mkdirSync(checkpointDir, { recursive: true });
   const evalNote = trainEvalCount < train.count ? ` (train accuracy on the first ${trainEvalCount})` : '';
   console.log(
     `Training ${describeNet(settings)} on MNIST: ${train.count} training and ${test.count} test images${evalNote}, ` +
@@ -132,6 +164,11 @@ export function trainCommand(argv: string[]): void {
         rng,
         dtype,
         trainEvalCount,
+        resume: resumed?.state,
+        checkpointEvery,
+        onCheckpoint: checkpointDir
+          ? (state) => writeFileAtomic(join(checkpointDir, CHECKPOINT_FILE), checkpointToBytes(net, state, { flags: trainingFlags }))
+          : undefined,
         onIteration: (i, loss) => {
           runningLoss = Number.isNaN(runningLoss) ? loss : 0.98 * runningLoss + 0.02 * loss;
           if (i % 10 === 0 || i === iters) progress.update(i, { loss: runningLoss.toFixed(4), accuracy });
@@ -144,6 +181,11 @@ export function trainCommand(argv: string[]): void {
           );
         },
       });
+    } catch (error) {
+      if (error instanceof DivergenceError && checkpointDir && existsSync(join(checkpointDir, CHECKPOINT_FILE))) {
+        error.message += `; the last good checkpoint is ${join(checkpointDir, CHECKPOINT_FILE)}`;
+      }
+      throw error;
     } finally {
       progress.stop();
     }
@@ -178,11 +220,29 @@ export function trainCommand(argv: string[]): void {
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileAtomic(join(out, 'training.svg'), trainingPlot(result.losses, result.history));
   writeFileAtomic(join(out, 'model.json'), `${JSON.stringify(net.toJSON())}\n`);
+  if (savePath) writeModel(savePath, net);
   console.log(
     `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, ${trainLabel} accuracy ${(result.trainAccuracy * 100).toFixed(2)}% ` +
       `after ${iters} iterations in ${last.seconds.toFixed(1)} s`,
   );
-  console.log(`wrote ${join(out, 'metrics.json')}, ${join(out, 'training.svg')}, ${join(out, 'model.json')}`);
+  console.log(
+    `wrote ${join(out, 'metrics.json')}, ${join(out, 'training.svg')}, ${join(out, 'model.json')}${savePath ? `, ${savePath}` : ''}`,
+  );
+}
+
+/** Flags that say where a run writes, not what it trains: the only ones --resume takes. */
+const RUN_FLAGS = ['out', 'save', 'checkpoint-dir', 'checkpoint-every', 'resume', 'help'];
+const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+/** The latest checkpoint of a folder. */
+function readCheckpoint(dir: string) {
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(path))
+    throw new UsageError(`train: --resume ${dir} holds no ${CHECKPOINT_FILE}, expected a folder written by --checkpoint-dir`);
+  const checkpoint = checkpointFromBytes(readBytes(path), path);
+  const flags = checkpoint.settings.flags;
+  if (typeof flags !== 'object' || flags === null) throw new UsageError(`train: ${path} holds no run settings`);
+  return checkpoint;
 }
 
 /** The network flags, checked against each other. */

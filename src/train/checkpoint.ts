@@ -1,0 +1,127 @@
+import { describe, InputError } from '../errors.js';
+import { modelFromJSON } from '../io/model-json.js';
+import { MODEL_METADATA_KEY, modelJSONFromSafetensors, modelToSafetensors } from '../io/model-safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
+import type { ModelJSON, Sequential } from '../nets/sequential.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { EpochRecord, TrainingState } from './trainer.js';
+
+/** The metadata key of a checkpoint's training state. */
+export const CHECKPOINT_KEY = 'scratchnet.checkpoint';
+const VERSION = 1;
+
+const f64 = (data: ArrayLike<number>): NamedTensor => ({ dtype: 'F64', shape: [data.length], data: Float64Array.from(data) });
+
+/**
+ * The whole training state as one safetensors file: the model (as a model file holds it), the
+ * optimizer's arrays (`optimizer.v.W1`, …), this epoch's batch order and every loss so far as
+ * tensors, and the rest — iteration, Rng state, history, the run's settings — as JSON metadata.
+ *
+ * @example
+ * writeFileAtomic('ckpt/checkpoint.safetensors', checkpointToBytes(net, state, { iters: 10000 }));
+ */
+export function checkpointToBytes(net: Sequential, state: TrainingState, settings: Record<string, unknown>): Uint8Array {
+  const model = decodeSafetensors(modelToSafetensors(net));
+  const tensors = new Map(model.tensors);
+  tensors.set('state.order', f64(state.batches.order));
+  tensors.set('state.losses', f64(state.losses));
+  for (const [name, a] of state.optimizer?.arrays ?? []) tensors.set(`optimizer.${name}`, f64(a));
+  const meta = {
+    version: VERSION,
+    iteration: state.iteration,
+    rng: state.rng,
+    position: state.batches.position,
+    optimizer: state.optimizer ? state.optimizer.scalars : null,
+    history: state.history,
+    epochLoss: state.epochLoss,
+    epochIters: state.epochIters,
+    seconds: state.seconds,
+    settings,
+  };
+  return encodeSafetensors(tensors, { ...model.metadata, [CHECKPOINT_KEY]: JSON.stringify(meta) });
+}
+
+/** Reads a checkpoint back: the model JSON, the training state and the run's settings. */
+export function checkpointFromBytes(
+  bytes: Uint8Array,
+  name = 'checkpoint',
+): { model: ModelJSON; state: TrainingState; settings: Record<string, unknown> } {
+  const { tensors, metadata } = decodeSafetensors(bytes, name);
+  if (!Object.hasOwn(metadata, CHECKPOINT_KEY)) throw new InputError(`${name}: no training state in it (a model file, not a checkpoint?)`);
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(metadata[CHECKPOINT_KEY]);
+  } catch {
+    throw new InputError(`${name}: the training state is not valid JSON`);
+  }
+  const field = <T>(key: string, ok: (v: unknown) => boolean, expected: string): T => {
+    const v = meta?.[key];
+    if (!ok(v)) throw new InputError(`${name}: ${key} is ${describe(v)}, expected ${expected}`);
+    return v as T;
+  };
+  const whole = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (meta?.version !== VERSION) throw new InputError(`${name}: version ${describe(meta?.version)}, expected ${VERSION}`);
+  const tensor = (key: string): Float64Array => {
+    const t = tensors.get(key);
+    if (!t) throw new InputError(`${name}: the tensor ${key} is missing`);
+    return t.data;
+  };
+  // The model alone, as a model file would hold it.
+  const modelTensors = new Map([...tensors].filter(([k]) => k.startsWith('layers.')));
+  const model = modelJSONFromSafetensors(
+    encodeSafetensors(modelTensors, { [MODEL_METADATA_KEY]: metadata[MODEL_METADATA_KEY] ?? '' }),
+    name,
+  );
+  const iteration = field<number>('iteration', whole, 'a whole number');
+  const losses = tensor('state.losses');
+  if (losses.length !== iteration)
+    throw new InputError(`${name}: ${losses.length} losses for iteration ${iteration}, expected one per update`);
+  const scalars = meta.optimizer as Record<string, number> | null;
+  const arrays = new Map<string, Float64Array>();
+  for (const [k, t] of tensors) if (k.startsWith('optimizer.')) arrays.set(k.slice('optimizer.'.length), t.data);
+  const state: TrainingState = {
+    iteration,
+    rng: field<number[]>('rng', (v) => Array.isArray(v) && v.length === 4 && v.every(whole), 'four 32-bit words'),
+    batches: { order: Int32Array.from(tensor('state.order')), position: field<number>('position', whole, 'a whole number') },
+    optimizer:
+      scalars === null ? undefined : { arrays, scalars: field('optimizer', (v) => typeof v === 'object' && v !== null, 'an object') },
+    losses,
+    history: field<EpochRecord[]>('history', Array.isArray, 'a list of epochs'),
+    epochLoss: field<number>('epochLoss', Number.isFinite, 'a number'),
+    epochIters: field<number>('epochIters', whole, 'a whole number'),
+    seconds: field<number>('seconds', Number.isFinite, 'a number'),
+  };
+  const settings = field<Record<string, unknown>>('settings', (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+  return { model, state, settings };
+}
+
+/**
+ * Puts a model JSON's weights (and batch-norm running statistics) into a network of the same
+ * architecture, layer by layer: how a resumed run gets its checkpoint's weights into the network
+ * its settings build.
+ */
+export function loadWeights(net: Sequential, model: ModelJSON): void {
+  const loaded = modelFromJSON(model, Object.values(net.params)[0]?.dtype ?? 'float64');
+  if (loaded.layers.length !== net.layers.length) {
+    throw new InputError(
+      `the checkpoint has ${loaded.layers.length} layers but the run's network ${net.layers.length}, expected the same network`,
+    );
+  }
+  net.layers.forEach((layer, i) => {
+    const from = loaded.layers[i];
+    if (from.type !== layer.type) throw new InputError(`layer ${i + 1} of the checkpoint is ${from.type} but the run's is ${layer.type}`);
+    const pairs: [Tensor, Tensor][] = Object.entries(layer.params as Record<string, Tensor>).map(([k, t]) => [
+      t,
+      (from.params as Record<string, Tensor>)[k],
+    ]);
+    if (layer instanceof BatchNormalization && from instanceof BatchNormalization) {
+      pairs.push([layer.runningMean, from.runningMean], [layer.runningVar, from.runningVar]);
+    }
+    for (const [to, source] of pairs) {
+      if (!source || source.size !== to.size)
+        throw new InputError(`layer ${i + 1} (${layer.type}) of the checkpoint does not fit the run's network`);
+      to.data.set(source.data);
+    }
+  });
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { subset } from '../../src/data/mnist.js';
+import { ScratchnetError } from '../../src/errors.js';
+import { loadMnist } from '../../src/io/node/mnist-files.js';
+import { MultiLayerNetExtend } from '../../src/nets/multi-layer-net.js';
+import { makeOptimizer, type OptimizerName } from '../../src/optim/optimizers.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { checkpointFromBytes, checkpointToBytes, loadWeights } from '../../src/train/checkpoint.js';
+import { DivergenceError, type TrainingState, trainNet } from '../../src/train/trainer.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+const mnist = loadMnist();
+const train = subset(mnist.train, 600);
+const test10k = subset(mnist.test, 100);
+const net = (rng: Rng) => new MultiLayerNetExtend(784, [20], 10, { batchNorm: true, dropout: 0.2, rng });
+
+for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as OptimizerName[]) {
+  test(`a run stopped at a checkpoint and resumed from its bytes ends bit for bit as an uninterrupted one (${optimizer})`, () => {
+    const options = { iters: 30, batchSize: 50 };
+    const rngA = new Rng(3);
+    const a = net(rngA);
+    trainNet(a, makeOptimizer(optimizer, 0.01), train, test10k, { ...options, rng: rngA });
+
+    // The same run, checkpointed at 10, abandoned, then resumed in a fresh network from the bytes.
+    let saved: Uint8Array | undefined;
+    const rngB = new Rng(3);
+    const b = net(rngB);
+    assert.throws(() =>
+      trainNet(b, makeOptimizer(optimizer, 0.01), train, test10k, {
+        ...options,
+        rng: rngB,
+        checkpointEvery: 10,
+        onCheckpoint: (state: TrainingState) => {
+          saved = checkpointToBytes(b, state, { flags: {} });
+          throw new Error('killed');
+        },
+      }),
+    );
+    assert.ok(saved);
+    const { model, state } = checkpointFromBytes(saved);
+    assert.equal(state.iteration, 10);
+    const rngC = new Rng(99); // whatever it holds, the checkpoint's state replaces it
+    const c = net(rngC);
+    loadWeights(c, model);
+    const result = trainNet(c, makeOptimizer(optimizer, 0.01), train, test10k, { ...options, rng: rngC, resume: state });
+    assert.equal(JSON.stringify(c.toJSON()), JSON.stringify(a.toJSON()));
+    assert.equal(result.losses.length, 30);
+  });
+}
+
+test('the first non-finite loss names the iteration and the layer', () => {
+  const rng = new Rng(0);
+  assert.throws(
+    () => trainNet(net(rng), makeOptimizer('sgd', 1e300), train, test10k, { iters: 20, batchSize: 50, rng }),
+    (e: Error) =>
+      e instanceof DivergenceError &&
+      /^training diverged at iteration \d+: .* in (Affine|BatchNormalization|Relu|Dropout|SoftmaxWithLoss)#\d/.test(e.message),
+  );
+});
+
+test('a damaged checkpoint is a clean error', () => {
+  const rng = new Rng(1);
+  const n = net(rng);
+  let saved: Uint8Array | undefined;
+  trainNet(n, makeOptimizer('adam', 0.001), train, test10k, {
+    iters: 12,
+    batchSize: 50,
+    rng,
+    checkpointEvery: 12,
+    onCheckpoint: (s) => (saved = checkpointToBytes(n, s, {})),
+  });
+  assert.ok(saved);
+  for (const cut of [saved.length - 1, 100, 9]) assert.throws(() => checkpointFromBytes(saved!.subarray(0, cut)), ScratchnetError);
+});
+
+test('train killed with SIGKILL mid-run and resumed ends with the weights of an uninterrupted run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scratchnet-resume-'));
+  const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const args = [
+    'train',
+    '--net',
+    'multi-layer-extend',
+    '--hidden',
+    '40,30',
+    '--batch-norm',
+    '--dropout',
+    '0.2',
+    '--optimizer',
+    'adam',
+    '--iters',
+    '400',
+    '--batch-size',
+    '50',
+    '--train-size',
+    '3000',
+    '--test-size',
+    '500',
+  ];
+  const full = spawnSync(process.execPath, [main, ...args, '--out', join(dir, 'full')], { encoding: 'utf8' });
+  assert.equal(full.status, 0, full.stderr);
+
+  const ck = join(dir, 'ck');
+  const child = spawn(process.execPath, [main, ...args, '--out', join(dir, 'killed'), '--checkpoint-dir', ck, '--checkpoint-every', '50'], {
+    stdio: 'ignore',
+  });
+  const checkpoint = join(ck, 'checkpoint.safetensors');
+  while (!existsSync(checkpoint)) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  assert.ok(!existsSync(join(dir, 'killed', 'metrics.json')), 'the run was killed before it finished');
+  const at = checkpointFromBytes(readFileSync(checkpoint)).state.iteration;
+  assert.ok(at < 400, `checkpoint at ${at}`);
+
+  const resumed = spawnSync(process.execPath, [main, 'train', '--resume', ck, '--out', join(dir, 'resumed')], { encoding: 'utf8' });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(readFileSync(join(dir, 'resumed', 'model.json'), 'utf8'), readFileSync(join(dir, 'full', 'model.json'), 'utf8'));
+  const history = (p: string) =>
+    JSON.parse(readFileSync(join(dir, p, 'metrics.json'), 'utf8')).history.map((r: { loss: number; testAccuracy: number }) => [
+      r.loss,
+      r.testAccuracy,
+    ]);
+  assert.deepEqual(history('resumed'), history('full'));
+});
+
+test('train: --resume misuse, a diverging run and an occupied --out are one line each', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scratchnet-ckerr-'));
+  const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const run = (...a: string[]) => spawnSync(process.execPath, [main, ...a], { encoding: 'utf8', cwd: dir });
+  let r = run('train', '--resume', dir);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--resume .* holds no checkpoint.safetensors/);
+  r = run(
+    'train',
+    '--iters',
+    '5',
+    '--train-size',
+    '500',
+    '--batch-size',
+    '50',
+    '--test-size',
+    '100',
+    '--out',
+    'a',
+    '--checkpoint-dir',
+    'ck',
+    '--save',
+    'a.safetensors',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'a.safetensors')));
+  r = run('train', '--resume', 'ck', '--lr', '0.5');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--resume takes the run's settings from its checkpoint, expected no --lr/);
+  r = run('train', '--iters', '5', '--train-size', '500', '--out', 'a');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /a already holds a run \(metrics.json\)/);
+  r = run(
+    'train',
+    '--lr',
+    '1e300',
+    '--iters',
+    '50',
+    '--train-size',
+    '500',
+    '--batch-size',
+    '50',
+    '--test-size',
+    '100',
+    '--out',
+    'b',
+    '--checkpoint-dir',
+    'ckb',
+    '--checkpoint-every',
+    '1',
+  );
+  assert.equal(r.status, 3);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /training diverged at iteration \d+: .* in \w+#\d.*; the last good checkpoint is ckb\/checkpoint.safetensors/);
+  assert.ok(existsSync(join(dir, 'ckb', 'checkpoint.safetensors')));
+});
