@@ -1,6 +1,7 @@
 import { MiniBatches } from '../data/mini-batches.js';
 import { fillBatch, MNIST_CLASSES, type MnistSet, subset } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
+import { Convolution } from '../layers/convolution.js';
 import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
 import type { OptimizerState } from '../optim/state.js';
@@ -105,7 +106,8 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
   const batches = new MiniBatches(train.count, options.batchSize, rng);
   const x = Tensor.zeros([batches.batchSize, train.rows * train.cols], dtype);
   const t = Tensor.zeros([batches.batchSize, MNIST_CLASSES], dtype);
-  const input = net.inputShape ? x.reshape([batches.batchSize, ...net.inputShape]) : x;
+  const shape = imageShape(net, train);
+  const input = shape ? x.reshape([batches.batchSize, ...shape]) : x;
   const trainEval = options.trainEvalCount === undefined ? train : subset(train, options.trainEvalCount);
   const losses = new Float64Array(iters);
   const history: EpochRecord[] = [];
@@ -171,6 +173,17 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
 }
 
 /**
+ * The C×H×W a network takes its images as: its `inputShape`, or, for a network read from a file
+ * that starts with a Convolution, the filter's channels × the set's rows × columns; none for a
+ * network that takes flat rows.
+ */
+export function imageShape(net: Sequential, set: MnistSet): readonly number[] | undefined {
+  if (net.inputShape) return net.inputShape;
+  const first = net.layers[0];
+  return first instanceof Convolution ? [first.params.W.shape[1], set.rows, set.cols] : undefined;
+}
+
+/**
  * Stops on the first loss or gradient that is not finite, naming the iteration and the layer: for
  * a loss, the first layer whose output on this batch is not finite (else the loss layer); for a
  * gradient, the layer whose parameter it is.
@@ -202,7 +215,8 @@ function checkFinite(net: Sequential, grads: ParamDict, loss: number, iteration:
  * and predictions are compared with the labels directly. A convolutional net (one with an
  * `inputShape`) gets batches of 100, to keep its im2col buffers small.
  */
-export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize = net.inputShape ? 100 : 1000): number {
+export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize = imageShape(net, set) ? 100 : 1000): number {
+  const shape = imageShape(net, set);
   let correct = 0;
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
@@ -214,7 +228,7 @@ export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64
     const xd = x.data;
     const from = start * pixels;
     for (let p = 0; p < n * pixels; p++) xd[p] = images[from + p] / 255;
-    const scores = net.forward(net.inputShape ? x.reshape([n, ...net.inputShape]) : x);
+    const scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
     const sd = scores.data;
     const classes = scores.shape[1];
     for (let i = 0; i < n; i++) {
