@@ -188,3 +188,22 @@ test('encodeSafetensors refuses a tensor named __metadata__', () => {
     InputError,
   );
 });
+
+test("the book's other networks round-trip bit-exactly too: SimpleConvNet, MultiLayerNetExtend with batch norm and dropout", async () => {
+  const { SimpleConvNet } = await import('../../src/nets/simple-conv-net.js');
+  const { MultiLayerNetExtend } = await import('../../src/nets/multi-layer-net.js');
+  const { Tensor } = await import('../../src/tensor/tensor.js');
+  const rng = new Rng(5);
+  const conv = new SimpleConvNet({ inputDim: [1, 10, 10], filterNum: 3, filterSize: 3, hiddenSize: 6, outputSize: 4, rng });
+  const extend = new MultiLayerNetExtend(5, [4, 3], 2, { batchNorm: true, dropout: 0.3, activation: 'tanh', weightDecay: 0.1, rng });
+  const x = Tensor.zeros([6, 5]);
+  for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+  extend.loss(x, Tensor.from([0, 1, 1, 0, 1, 0]), true); // running statistics that are not the initial ones
+  for (const net of [conv, extend]) {
+    const json = JSON.stringify(net.toJSON());
+    const back = modelFromSafetensors(modelToSafetensors(net));
+    assert.deepEqual(bits(back), bits(net));
+    assert.equal(JSON.stringify(back.toJSON()), json, 'running statistics, stride, pad, ratio and eps come back as they were');
+    assert.equal(JSON.stringify(modelFromJSON(JSON.parse(json)).toJSON()), json);
+  }
+});
