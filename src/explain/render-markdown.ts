@@ -3,7 +3,7 @@ import type { Explanation } from './explain.js';
 import { formatNumber, tensorTex } from './format.js';
 import { LABELS, type Lang, layerHeading } from './labels.js';
 import { maskOf } from './render-text.js';
-import { type Piece, STEP_KINDS } from './step-kinds.js';
+import type { Piece } from './step-kinds.js';
 import type { Trace, TraceStep } from './trace.js';
 
 /** A step or value name in LaTeX: z1 → z_{1}, dW2 → dW_{2}, loss → L. */
@@ -15,17 +15,26 @@ export function nameTex(name: string): string {
 
 /** Formula text in LaTeX: the Unicode operators of the text form as their commands. */
 function textTex(s: string): string {
-  return s
-    .replace(/·log /g, ' \\log ')
-    .replace(/·/g, ' \\cdot ')
-    .replace(/⊙/g, '\\odot')
-    .replace(/−/g, '-')
-    .replace(/σ\(/g, '\\sigma(')
-    .replace(/Σ /g, '\\sum ')
-    .replace(/softmax\(/g, '\\operatorname{softmax}(')
-    .replace(/relu\(/g, '\\operatorname{relu}(')
-    .replace(/tanh\(/g, '\\tanh(')
-    .replace(/²/g, '^{2}');
+  return (
+    s
+      .replace(/·log /g, ' \\log ')
+      .replace(/·/g, ' \\cdot ')
+      .replace(/⊙/g, '\\odot')
+      .replace(/−/g, '-')
+      .replace(/σ\(/g, '\\sigma(')
+      .replace(/Σ /g, '\\sum ')
+      .replace(/softmax\(/g, '\\operatorname{softmax}(')
+      .replace(/relu\(/g, '\\operatorname{relu}(')
+      .replace(/tanh\(/g, '\\tanh(')
+      .replace(/²/g, '^{2}')
+      .replace(/√/g, '\\sqrt')
+      .replace(/x̂/g, '\\hat{x}')
+      .replace(/μ/g, '\\mu ')
+      .replace(/ε/g, '\\varepsilon ')
+      .replace(/ᵀ/g, '^\\top')
+      // other functions, such as conv( or Convolution.backward(, as upright names
+      .replace(/(?<![\\A-Za-z])([A-Za-z][A-Za-z0-9.]+)\(/g, '\\operatorname{$1}(')
+  );
 }
 
 /** A formula's pieces in LaTeX, with names (`values` absent) or with the numbers put in. */
@@ -45,7 +54,7 @@ function piecesTex(pieces: Piece[], operands: string[], tr: Trace, precision: nu
 
 /** One step as display math: its formula, the formula with the numbers put in, its value. */
 export function stepTex(step: TraceStep, tr: Trace, precision = 4): string {
-  const pieces = STEP_KINDS[step.kind].formula;
+  const pieces = step.pieces;
   const symbolic = piecesTex(pieces, step.operands, tr, precision, false);
   const numeric = piecesTex(pieces, step.operands, tr, precision, true);
   return `$$${nameTex(step.name)} = ${symbolic} = ${numeric} = ${tensorTex(step.value, precision)}$$`;

@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Explanation } from './explain.js';
 import { formatNumber, formatTensor, sideBySide } from './format.js';
 import { LABELS, type Lang, layerHeading } from './labels.js';
-import { type Piece, STEP_KINDS } from './step-kinds.js';
+import type { Piece } from './step-kinds.js';
 import type { Trace, TraceStep } from './trace.js';
 
 export interface TextOptions {
@@ -47,7 +47,7 @@ function stepLines(step: TraceStep, tr: Trace, precision: number, name: (s: stri
   const lhs = `${name(step.name)} = ${formula(rhs)}`;
   const indent = ' '.repeat(step.name.length + 1);
   const operands = step.operands.map((n) => tr.values.get(n) as Tensor);
-  const numbers = substituted(STEP_KINDS[step.kind].formula, operands, tr.batch, precision);
+  const numbers = substituted(step.pieces, operands, tr.batch, precision);
   const result = formatTensor(step.value, precision);
   const lines = [lhs, ...sideBySide([[`${indent}= `], numbers])];
   lines.push(...sideBySide([[`${indent}= `], result]));

@@ -1,3 +1,4 @@
+import { ScratchnetError } from '../errors.js';
 import { addRowVector, matmul, mul, scale, sub, sumRows } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -15,7 +16,9 @@ export type StepKind =
   | 'dinput'
   | 'dsigmoid'
   | 'drelu'
-  | 'dtanh';
+  | 'dtanh'
+  /** A step of another of the book's layers (Convolution, Pooling, BatchNormalization, Dropout): shown, not recomputed. */
+  | 'layer';
 
 /**
  * A piece of a formula: text, the batch size N, or an operand (by its index), optionally
@@ -174,7 +177,16 @@ export const STEP_KINDS: Record<StepKind, KindSpec> = {
         map(a, (v) => 1 - v * v),
       ),
   },
+  layer: {
+    formula: [],
+    compute: () => {
+      throw new ScratchnetError('a step of this layer is shown, not recomputed');
+    },
+  },
 };
+
+/** Whether a step's kind can be recomputed from its operands (and so checked). */
+export const recomputable = (kind: StepKind): boolean => kind !== 'layer';
 
 /** The slips to try for a step: its kind's own, then a flipped sign and, in backward steps, a missing ÷ N. */
 export function mistakesOf(kind: StepKind, args: Tensor[], backward: boolean, formula: Piece[]): Mistake[] {

@@ -21,7 +21,8 @@ export const explainHelp = `Usage: scratchnet explain MODEL.json --data DATA.jso
 
 Shows every number of one forward and backward pass of the model on the data: each step's
 formula, the formula with the numbers put in, and its value; the loss; every gradient; and with
---lr one SGD step and the loss after it. Steps are named z1, a1, …, y, loss, dz2, dW2, …, dx.
+--lr one SGD step and the loss after it. Steps are named z1, a1, …, y, loss, dz2, dW2, …, dx
+(a Convolution's output zk like an Affine's, a Pooling's pj, a BatchNormalization's nj, a Dropout's mj).
 
   --lr X          apply one SGD step with learning rate X and show the loss after it
   --precision N   decimals shown (default 4)
