@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../helpers/fixtures.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'scratchnet-cli-layers-'));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: dir });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
+const { dir, cli, file } = cliSandbox('cli-layers');
 
 // conv 2×1×2×2 over 1×3×3 → 2×2×2 → pool 2×2 → 2×1×1 → BatchNorm → Dropout → Affine 2×2
 const convModel = {

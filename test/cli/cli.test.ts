@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SEED_DATA, SEED_MODEL } from '../../src/explain/seed-example.js';
+import { cliSandbox } from '../helpers/cli.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture, repoRoot } from '../helpers/fixtures.js';
 
-const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'scratchnet-cli-'));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: dir });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
+const { dir, cli, file } = cliSandbox('cli');
 
 test('example --json prints the 13 steps and the update, matching NumPy', () => {
   const r = cli('example', '--json');

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { subset } from '../../src/data/mnist.js';
@@ -11,25 +9,14 @@ import { loadMnist, mnistDataDir } from '../../src/io/node/mnist-files.js';
 import { classProbabilities } from '../../src/nets/probabilities.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { evaluate } from '../../src/train/trainer.js';
+import { cliSandbox } from '../helpers/cli.js';
 import { assertClose } from '../helpers/close.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { trainedNet } from '../helpers/trained-net.js';
 
-const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'scratchnet-models-'));
+const { dir, cli, file } = cliSandbox('models');
 const images = join(mnistDataDir(), 't10k-images-idx3-ubyte');
 const png = (name: string) => join(repoRoot, 'test', 'fixtures', 'png', name);
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: dir });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, content: string | Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
 
 const net = trainedNet();
 const modelJson = file('model.json', JSON.stringify(net.toJSON()));
