@@ -70,11 +70,6 @@ export function sideBySide(blocks: string[][]): string[] {
   );
 }
 
-/** `name = value`, a multi-line value continuing under its first line. */
-export function formatEquation(lhs: string, value: Tensor, precision = 4): string[] {
-  return sideBySide([[`${lhs} = `], formatTensor(value, precision)]);
-}
-
 /** A tensor in LaTeX: a number, or a pmatrix with \cdots, \vdots and \ddots where it is elided. */
 export function tensorTex(t: Tensor, precision = 4): string {
   const grid = cells(t, precision, { h: '\\cdots', v: '\\vdots', d: '\\ddots' }).map((row) => row.map((c) => c.replace('−', '-')));

@@ -8,6 +8,7 @@ import { Tanh } from '../layers/tanh.js';
 import { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 import { Sequential } from './sequential.js';
+import { gaussian } from './weight-init.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 export const activations: readonly Activation[] = ['relu', 'sigmoid', 'tanh'];
@@ -24,14 +25,6 @@ export interface NetOptions {
   /** The random generator for the initial weights (default: a new one seeded with 0). */
   rng?: Rng;
   dtype?: DType;
-}
-
-/** W drawn from N(0, std²), as the book's `weight_init_std * np.random.randn(rows, cols)`. */
-export function gaussianWeights(rows: number, cols: number, std: number, rng: Rng, dtype: DType): Tensor {
-  if (!(std > 0) || !Number.isFinite(std)) throw new InputError(`weight init std is ${std}, expected a positive number`);
-  const W = Tensor.zeros([rows, cols], dtype);
-  for (let i = 0; i < W.size; i++) W.data[i] = std * rng.normal();
-  return W;
 }
 
 /**
@@ -59,8 +52,8 @@ export class TwoLayerNet extends Sequential {
     ] as const) {
       if (!Number.isInteger(size) || size < 1) throw new InputError(`TwoLayerNet: ${name} is ${size}, expected a whole number ≥ 1`);
     }
-    const W1 = gaussianWeights(inputSize, hiddenSize, weightInitStd, rng, dtype);
-    const W2 = gaussianWeights(hiddenSize, outputSize, weightInitStd, rng, dtype);
+    const W1 = gaussian([inputSize, hiddenSize], weightInitStd, rng, dtype);
+    const W2 = gaussian([hiddenSize, outputSize], weightInitStd, rng, dtype);
     super(
       [new Affine(W1, Tensor.zeros([hiddenSize], dtype)), makeActivation(activation), new Affine(W2, Tensor.zeros([outputSize], dtype))],
       new SoftmaxWithLoss(),

@@ -41,6 +41,7 @@ export function parseWeightInit(text: string): WeightInit | undefined {
  * gaussian([30, 1, 5, 5], 0.01, new Rng(0), 'float64'); // SimpleConvNet's W1
  */
 export function gaussian(shape: readonly number[], std: number, rng: Rng, dtype: DType): Tensor {
+  if (!(std > 0) || !Number.isFinite(std)) throw new InputError(`weight init std is ${std}, expected a positive number`);
   const t = Tensor.zeros(shape, dtype);
   for (let i = 0; i < t.size; i++) t.data[i] = std * rng.normal();
   return t;
