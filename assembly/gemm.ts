@@ -70,7 +70,8 @@ function storeRow(c: usize, v0: v128, v1: v128, width: i32): void {
 
 /** The bytes of per-thread scratch `gemm` needs for a k-long op(A) row block. */
 export function scratchBytes(k: i32): i32 {
-  return k * (MR * 4 + 4);
+  // the interleaved rows and their offsets for the dense path, MR row lists and their counts for the sparse one
+  return k * (MR * 4 + 4) + k * MR * 8 + MR * 4;
 }
 
 // Copies rows i … i+rows−1 of op(A) into `dst` interleaved, dst[4t + r] = op(A)[i + r, p_t], keeping
@@ -108,11 +109,146 @@ function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: u
   return kept;
 }
 
+// Lists the non-zero entries of row i of a row-major m×k A at `dst` as pairs (value, byte offset of
+// row p of a row-major k×n B): the sparse-row path reads only the rows of B its row of A needs.
+// Four entries are tested at a time, so the long zero runs of MNIST's margins cost one test per four.
+// Returns how many.
+function listRow(k: i32, n: i32, a: usize, i: i32, dst: usize): i32 {
+  const row = a + (<usize>(i * k) << 2);
+  const zero = f32x4.splat(0);
+  let count = 0;
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    let lanes = i32x4.bitmask(f32x4.ne(v128.load(row + (<usize>p << 2)), zero));
+    while (lanes != 0) {
+      const q = p + ctz(lanes);
+      const d = dst + (<usize>count << 3);
+      store<f32>(d, load<f32>(row + (<usize>q << 2)));
+      store<i32>(d, q * n * 4, 4);
+      count++;
+      lanes &= lanes - 1;
+    }
+  }
+  for (; p < k; p++) {
+    const v = load<f32>(row + (<usize>p << 2));
+    if (v == 0) continue;
+    const d = dst + (<usize>count << 3);
+    store<f32>(d, v);
+    store<i32>(d, p * n * 4, 4);
+    count++;
+  }
+  return count;
+}
+
+// c[j … j + 4·V − 1] (+ bias) = Σ over the listed (v, row) of v · B[row, j …], V vectors of 4 columns
+// at a time (V = 8, 4, 2 or 1); lanes past n are computed from whatever follows B's row and never
+// stored, so B needs 16·V bytes of slack after its end.
+function sparseRow(list: usize, count: i32, b: usize, c: usize, bias: usize, n: i32): void {
+  let j = 0;
+  while (j < n) {
+    const left = n - j;
+    const vecs = (left + 3) >> 2;
+    const bj = b + (<usize>j << 2);
+    const cj = c + (<usize>j << 2);
+    const biasj = bias != 0 ? bias + (<usize>j << 2) : 0;
+    if (vecs >= 8) {
+      sparse8(list, count, bj, cj, biasj, min(left, 32));
+      j += 32;
+    } else if (vecs >= 4) {
+      sparse4(list, count, bj, cj, biasj, min(left, 16));
+      j += 16;
+    } else {
+      sparse1(list, count, bj, cj, biasj, min(left, 4));
+      j += 4;
+    }
+  }
+}
+
+@inline
+function biasOr0(bias: usize, at: i32, width: i32): v128 {
+  return bias != 0 && at < width ? loadPartial(bias + (<usize>at << 2), width - at) : f32x4.splat(0);
+}
+
+// Stores vector v as c[at … at + 3], cut at width.
+@inline
+function storeCut(c: usize, at: i32, v: v128, width: i32): void {
+  if (at >= width) return;
+  if (width - at >= 4) v128.store(c + (<usize>at << 2), v);
+  else storeRow(c + (<usize>at << 2), v, v, width - at);
+}
+
+function sparse8(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width), c1 = biasOr0(bias, 4, width), c2 = biasOr0(bias, 8, width), c3 = biasOr0(bias, 12, width);
+  let c4 = biasOr0(bias, 16, width), c5 = biasOr0(bias, 20, width), c6 = biasOr0(bias, 24, width), c7 = biasOr0(bias, 28, width);
+  const end = list + (<usize>count << 3);
+  for (let e = list; e < end; e += 8) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e, 4);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
+    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
+    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(r, 96)));
+    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(r, 112)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+  storeCut(c, 12, c3, width);
+  storeCut(c, 16, c4, width);
+  storeCut(c, 20, c5, width);
+  storeCut(c, 24, c6, width);
+  storeCut(c, 28, c7, width);
+}
+
+function sparse4(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width), c1 = biasOr0(bias, 4, width), c2 = biasOr0(bias, 8, width), c3 = biasOr0(bias, 12, width);
+  const end = list + (<usize>count << 3);
+  for (let e = list; e < end; e += 8) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e, 4);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+  storeCut(c, 12, c3, width);
+}
+
+function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  const end = list + (<usize>count << 3);
+  for (let e = list; e < end; e += 8) {
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(e), v128.load(b + <usize>load<i32>(e, 4))));
+  }
+  storeCut(c, 0, c0, width);
+}
+
+// A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
+// not zero (measured in BENCHMARKS.md).
+const SPARSE_NUM = 3;
+const SPARSE_DEN = 10;
+
+/** The bytes of B's slack the sparse-row path reads past its end (never used). */
+export const SLACK: i32 = 128;
+
 /**
  * C = op(A)·op(B) (+ bias on every row), C m×n, op(A) m×k, op(B) k×n, for rows rowStart … rowEnd−1
  * of C only, so that two threads can share a product. With transA, A is stored k×m; with transB, B
- * is stored n×k. B is packed at `pack` (packBytes(n, k) bytes) unless `packed` says another thread
- * did; `scratch` holds scratchBytes(k) bytes of this thread's own. `bias` is 0 for none.
+ * is stored n×k. `scratch` holds scratchBytes(k) bytes of this thread's own; `bias` is 0 for none.
+ *
+ * Each block of 4 rows takes one of two paths. Dense: the rows of op(A) interleaved (their all-zero
+ * k-steps dropped) against B packed in 8-column panels at `pack` (packBytes(n, k) bytes, packed on
+ * first use unless `packed` says another thread did), a 4×8 register block. Sparse rows (B not
+ * transposed, and the 4 rows' non-zeros together well under 4× the steps any of them needs, as for
+ * MNIST's strokes and relu outputs): each row walks its own non-zeros over B's rows in place, no
+ * packing. Both start from the bias and add the products in the order p = 0 … k−1, one rounding per
+ * multiply and per add, so they give the same floats (up to the sign of a zero sum).
  */
 export function gemm(
   transA: bool,
@@ -130,15 +266,37 @@ export function gemm(
   rowEnd: i32,
   scratch: usize,
 ): void {
-  if (!packed) packB(transB, n, k, b, pack);
   const apack = scratch;
   const offs = scratch + (<usize>k << 4);
+  const lists = offs + (<usize>k << 2);
+  const counts = lists + (<usize>(k * MR) << 3);
   const ldc: usize = <usize>n << 2;
   const panels = (n + NR - 1) / NR;
   const panelBytes: usize = <usize>(k * NR) << 2;
+  let isPacked = packed;
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
+    if (!transA && !transB) {
+      // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
+      let nonzeros = 0;
+      for (let r = 0; r < rows; r++) {
+        const count = listRow(k, n, a, i + r, lists + (<usize>(r * k) << 3));
+        store<i32>(counts + (<usize>r << 2), count);
+        nonzeros += count;
+      }
+      if (nonzeros * SPARSE_DEN <= rows * k * SPARSE_NUM) {
+        for (let r = 0; r < rows; r++) {
+          const list = lists + (<usize>(r * k) << 3);
+          sparseRow(list, load<i32>(counts + (<usize>r << 2)), b, c + <usize>(i + r) * ldc, bias, n);
+        }
+        continue;
+      }
+    }
     const kept = packA(transA, m, k, a, i, rows, apack, offs);
+    if (!isPacked) {
+      packB(transB, n, k, b, pack);
+      isPacked = true;
+    }
     const aEnd = apack + (<usize>kept << 4);
     for (let q = 0; q < panels; q++) {
       const j = q * NR;

@@ -27,6 +27,9 @@ interface KernelExports {
 const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB, the most the module declares
 
+// The sparse-row path reads up to this many bytes past the end of B (into lanes it never stores).
+const SLACK = 128;
+
 const align = (bytes: number): number => (bytes + 63) & ~63;
 
 /**
@@ -83,13 +86,14 @@ export class WasmKernels implements Kernels {
     const e = this.exports;
     const pa = this.base;
     const pb = pa + align(m * k * 4);
-    const pc = pb + align(k * n * 4);
+    const pc = pb + align(k * n * 4 + SLACK);
     const pbias = pc + align(m * n * 4);
     const pack = pbias + align(bias ? n * 4 : 0);
     const scratch = pack + align(e.packBytes(n, k));
     const heap = this.reserve(scratch + e.scratchBytes(k) - this.base);
     heap.set(a.subarray(0, m * k), pa >> 2);
     heap.set(b.subarray(0, k * n), pb >> 2);
+    heap.fill(0, (pb >> 2) + k * n, ((pb + SLACK) >> 2) + k * n);
     if (bias) heap.set(bias.subarray(0, n), pbias >> 2);
     e.gemm(+transA, +transB, m, n, k, pa, pb, pc, bias ? pbias : 0, pack, 0, 0, m, scratch);
     c.set(heap.subarray(pc >> 2, (pc >> 2) + m * n));

@@ -95,3 +95,25 @@ test('setBackend routes float32 matmul to wasm and keeps float64 on the plain ke
   for (let i = 0; i < js32.size; i++) assert.ok(Math.abs(wasm32.data[i] - js32.data[i]) < 1e-5);
   assert.throws(() => setBackend('nope' as 'js'), /not loaded/);
 });
+
+test('sparse rows (walked by their non-zeros) give the same floats as the dense register blocks', () => {
+  const rng = new Rng(8);
+  for (const [m, n, k] of [
+    [100, 50, 784],
+    [1, 50, 784],
+    [9, 3, 17],
+    [7, 70, 33],
+    [13, 129, 64],
+  ]) {
+    const a = random(m * k, rng, 0.85); // sparse enough for the sparse-row path when A is read as stored
+    const aT = new Float32Array(m * k); // the same op(A) stored transposed, which always takes the dense path
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+    const b = random(k * n, rng);
+    const bias = random(n, rng);
+    const sparse = new Float32Array(m * n);
+    const dense = new Float32Array(m * n);
+    wasm.gemm(false, false, m, n, k, a, b, sparse, bias);
+    wasm.gemm(true, false, m, n, k, aT, b, dense, bias);
+    assert.deepEqual(sparse, dense, `${m}×${n}×${k}`);
+  }
+});
