@@ -70,8 +70,8 @@ function storeRow(c: usize, v0: v128, v1: v128, width: i32): void {
 
 /** The bytes of per-thread scratch `gemm` needs for a k-long op(A) row block. */
 export function scratchBytes(k: i32): i32 {
-  // the interleaved rows and their offsets for the dense path, MR row lists and their counts for the sparse one
-  return k * (MR * 4 + 4) + k * MR * 8 + MR * 4;
+  // the interleaved rows and their offsets for the dense path, one row's list for the sparse one
+  return k * (MR * 4 + 4) + k * 8;
 }
 
 // Copies rows i … i+rows−1 of op(A) into `dst` interleaved, dst[4t + r] = op(A)[i + r, p_t], keeping
@@ -234,6 +234,21 @@ function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
+// Whether at most `limit` of a[from … from + size − 1] are not zero; counts four at a time and stops
+// as soon as the limit is passed, so dense rows cost little to turn away.
+function fewNonZeros(a: usize, from: i32, size: i32, limit: i32): bool {
+  const zero = f32x4.splat(0);
+  let p = a + (<usize>from << 2);
+  const end = p + (<usize>size << 2);
+  let count = 0;
+  for (; p + 16 <= end; p += 16) {
+    count += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(p), zero)));
+    if (count > limit) return false;
+  }
+  for (; p < end; p += 4) count += <i32>(load<f32>(p) != 0);
+  return count <= limit;
+}
+
 /** The bytes of B's slack the sparse-row path reads past its end (never used). */
 export const SLACK: i32 = 128;
 
@@ -269,35 +284,32 @@ export function gemm(
   const apack = scratch;
   const offs = scratch + (<usize>k << 4);
   const lists = offs + (<usize>k << 2);
-  const counts = lists + (<usize>(k * MR) << 3);
   const ldc: usize = <usize>n << 2;
   const panels = (n + NR - 1) / NR;
   const panelBytes: usize = <usize>(k * NR) << 2;
   let isPacked = packed;
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
-    if (!transA && !transB) {
+    if (!transA && !transB && fewNonZeros(a, i * k, rows * k, (rows * k * SPARSE_NUM) / SPARSE_DEN)) {
       // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
-      let nonzeros = 0;
       for (let r = 0; r < rows; r++) {
-        const count = listRow(k, n, a, i + r, lists + (<usize>(r * k) << 3));
-        store<i32>(counts + (<usize>r << 2), count);
-        nonzeros += count;
+        const count = listRow(k, n, a, i + r, lists);
+        sparseRow(lists, count, b, c + <usize>(i + r) * ldc, bias, n);
       }
-      if (nonzeros * SPARSE_DEN <= rows * k * SPARSE_NUM) {
-        for (let r = 0; r < rows; r++) {
-          const list = lists + (<usize>(r * k) << 3);
-          sparseRow(list, load<i32>(counts + (<usize>r << 2)), b, c + <usize>(i + r) * ldc, bias, n);
-        }
-        continue;
-      }
+      continue;
     }
-    const kept = packA(transA, m, k, a, i, rows, apack, offs);
+    // op(A) stored transposed: its 4 rows' k-steps are 4 adjacent floats, interleaved once into
+    // `apack` with the all-zero steps dropped; stored as is, the kernel reads its 4 rows in place
+    const kept = transA ? packA(transA, m, k, a, i, rows, apack, offs) : k;
     if (!isPacked) {
       packB(transB, n, k, b, pack);
       isPacked = true;
     }
     const aEnd = apack + (<usize>kept << 4);
+    const a0 = a + (<usize>(i * k) << 2);
+    const a1 = rows > 1 ? a0 + (<usize>k << 2) : a0;
+    const a2 = rows > 2 ? a0 + (<usize>(2 * k) << 2) : a0;
+    const a3 = rows > 3 ? a0 + (<usize>(3 * k) << 2) : a0;
     for (let q = 0; q < panels; q++) {
       const j = q * NR;
       const width = min(NR, n - j);
@@ -309,26 +321,49 @@ export function gemm(
       }
       let c00 = bb0, c01 = bb1, c10 = bb0, c11 = bb1, c20 = bb0, c21 = bb1, c30 = bb0, c31 = bb1;
       const pb = pack + <usize>q * panelBytes;
-      let ap = apack;
-      let op = offs;
-      while (ap < aEnd) {
-        const bp = pb + <usize>load<i32>(op);
-        const b0 = v128.load(bp);
-        const b1 = v128.load(bp, 16);
-        let x = v128.load32_splat(ap);
-        c00 = f32x4.add(c00, f32x4.mul(x, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = v128.load32_splat(ap, 4);
-        c10 = f32x4.add(c10, f32x4.mul(x, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = v128.load32_splat(ap, 8);
-        c20 = f32x4.add(c20, f32x4.mul(x, b0));
-        c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = v128.load32_splat(ap, 12);
-        c30 = f32x4.add(c30, f32x4.mul(x, b0));
-        c31 = f32x4.add(c31, f32x4.mul(x, b1));
-        ap += 16;
-        op += 4;
+      if (transA) {
+        let ap = apack;
+        let op = offs;
+        while (ap < aEnd) {
+          const bp = pb + <usize>load<i32>(op);
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          let x = v128.load32_splat(ap);
+          c00 = f32x4.add(c00, f32x4.mul(x, b0));
+          c01 = f32x4.add(c01, f32x4.mul(x, b1));
+          x = v128.load32_splat(ap, 4);
+          c10 = f32x4.add(c10, f32x4.mul(x, b0));
+          c11 = f32x4.add(c11, f32x4.mul(x, b1));
+          x = v128.load32_splat(ap, 8);
+          c20 = f32x4.add(c20, f32x4.mul(x, b0));
+          c21 = f32x4.add(c21, f32x4.mul(x, b1));
+          x = v128.load32_splat(ap, 12);
+          c30 = f32x4.add(c30, f32x4.mul(x, b0));
+          c31 = f32x4.add(c31, f32x4.mul(x, b1));
+          ap += 16;
+          op += 4;
+        }
+      } else {
+        // the same register block, A's four rows read where they are
+        const bEnd = pb + panelBytes;
+        let o: usize = 0;
+        for (let bp = pb; bp < bEnd; bp += 32) {
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          let x = v128.load32_splat(a0 + o);
+          c00 = f32x4.add(c00, f32x4.mul(x, b0));
+          c01 = f32x4.add(c01, f32x4.mul(x, b1));
+          x = v128.load32_splat(a1 + o);
+          c10 = f32x4.add(c10, f32x4.mul(x, b0));
+          c11 = f32x4.add(c11, f32x4.mul(x, b1));
+          x = v128.load32_splat(a2 + o);
+          c20 = f32x4.add(c20, f32x4.mul(x, b0));
+          c21 = f32x4.add(c21, f32x4.mul(x, b1));
+          x = v128.load32_splat(a3 + o);
+          c30 = f32x4.add(c30, f32x4.mul(x, b0));
+          c31 = f32x4.add(c31, f32x4.mul(x, b1));
+          o += 4;
+        }
       }
       const cr = c + <usize>i * ldc + (<usize>j << 2);
       storeRow(cr, c00, c01, width);
@@ -353,4 +388,40 @@ function loadPartial(p: usize, count: i32): v128 {
 /** Where memory free for the caller starts. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+// e^x on four lanes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' expf polynomial (relative error
+// about 1e-7), 2^n put straight into the exponent bits. x is clamped to [−87.3, 88.3], where e^x and
+// 2^n stay normal floats.
+@inline
+function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  // ln 2 in two parts, so that n·ln2 is subtracted without losing r's low bits
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(er, scale);
+}
+
+/** out[i] = 1 / (1 + e^(−x[i])) for i < size; out may be x. */
+export function sigmoid(x: usize, out: usize, size: i32): void {
+  const one = f32x4.splat(1);
+  const end = <usize>size << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const e = exp4(f32x4.neg(v128.load(x + i)));
+    v128.store(out + i, f32x4.div(one, f32x4.add(one, e)));
+  }
+  for (; i < end; i += 4) {
+    const e = exp4(f32x4.neg(f32x4.splat(load<f32>(x + i))));
+    store<f32>(out + i, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
+  }
 }

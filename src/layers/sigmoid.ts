@@ -1,3 +1,4 @@
+import { sigmoid } from '../tensor/backend.js';
 import { reuse, type Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerJSON } from './layer.js';
 
@@ -19,9 +20,7 @@ export class Sigmoid implements Layer {
   // out = 1 / (1 + e^(−x))
   forward(x: Tensor): Tensor {
     const out = reuse(this.out, x.shape, x.dtype);
-    const xd = x.data;
-    const od = out.data;
-    for (let i = 0; i < od.length; i++) od[i] = 1 / (1 + Math.exp(-xd[i]));
+    sigmoid(x.data, out.data);
     this.out = out;
     return out;
   }

@@ -16,6 +16,8 @@ export interface Kernels {
     c: Float32Array,
     bias?: Float32Array,
   ): void;
+  /** out[i] = 1 / (1 + e^(−x[i])) for the first `size` entries, when the backend has a faster one. */
+  sigmoid?(x: Float32Array, out: Float32Array, size: number): void;
 }
 
 export type BackendName = 'js' | 'wasm';
@@ -87,4 +89,16 @@ function addBias(m: number, n: number, c: FloatArray, bias: FloatArray): void {
     const r = i * n;
     for (let j = 0; j < n; j++) c[r + j] += bias[j];
   }
+}
+
+/**
+ * out = σ(x) = 1 / (1 + e^(−x)) elementwise over the first `size` entries: float32 on the active
+ * backend's kernel when it has one, otherwise (and always for float64) this plain loop.
+ */
+export function sigmoid(x: FloatArray, out: FloatArray, size = x.length): void {
+  if (fast?.sigmoid && x instanceof Float32Array && out instanceof Float32Array) {
+    fast.sigmoid(x, out, size);
+    return;
+  }
+  for (let i = 0; i < size; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
 }

@@ -19,6 +19,7 @@ interface KernelExports {
     rowEnd: number,
     scratch: number,
   ): void;
+  sigmoid(x: number, out: number, size: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
   heapBase(): number;
@@ -97,6 +98,15 @@ export class WasmKernels implements Kernels {
     if (bias) heap.set(bias.subarray(0, n), pbias >> 2);
     e.gemm(+transA, +transB, m, n, k, pa, pb, pc, bias ? pbias : 0, pack, 0, 0, m, scratch);
     c.set(heap.subarray(pc >> 2, (pc >> 2) + m * n));
+  }
+
+  // e^x by a SIMD polynomial instead of Math.exp one float at a time: the copies in and out cost less
+  sigmoid(x: Float32Array, out: Float32Array, size: number): void {
+    const heap = this.reserve(size * 4);
+    const at = this.base >> 2;
+    heap.set(x.subarray(0, size), at);
+    this.exports.sigmoid(this.base, this.base, size);
+    out.set(heap.subarray(at, at + size));
   }
 }
 

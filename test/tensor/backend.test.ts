@@ -117,3 +117,19 @@ test('sparse rows (walked by their non-zeros) give the same floats as the dense 
     assert.deepEqual(sparse, dense, `${m}×${n}×${k}`);
   }
 });
+
+test('the wasm sigmoid is within a few float32 units of 1 / (1 + e^(−x)) over the whole range', () => {
+  const xs: number[] = [0, -0, 1e-8, -1e-8, 0.5, -0.5, 10, -10, 17, -17, 87, -87, 88.7, -88.7, 100, -100, 1e4, -1e4];
+  const rng = new Rng(9);
+  for (let i = 0; i < 10000; i++) xs.push((rng.uniform() - 0.5) * 60);
+  const x = Float32Array.from(xs);
+  const out = new Float32Array(x.length + 3).fill(7); // an odd tail and untouched entries past `size`
+  wasm.sigmoid(x, out, x.length);
+  for (let i = 0; i < x.length; i++) {
+    const expected = 1 / (1 + Math.exp(-x[i]));
+    // relative to the value for the tiny outputs of very negative x, absolute near 1
+    const error = Math.abs(out[i] - expected) / Math.max(expected, 2 ** -20);
+    assert.ok(error <= 4e-7 || (x[i] < -87 && out[i] < 1e-37), `σ(${x[i]}) = ${out[i]}, expected ${expected}`);
+  }
+  assert.deepEqual([...out.subarray(x.length)], [7, 7, 7]);
+});
