@@ -1,5 +1,5 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
-import { gemm } from '../tensor/gemm.js';
+import { gemm, hasFastKernels } from '../tensor/backend.js';
 import { col2im, im2col, slidingWindow, type Window } from '../tensor/im2col.js';
 import { reuse, sameShape, Tensor } from '../tensor/tensor.js';
 import type { Layer, LayerJSON } from './layer.js';
@@ -151,15 +151,20 @@ export class Convolution implements Layer {
       }
     }
     this.dout2 = dout2;
-    // dW = colᵀ·dout2, image by image so that each product works in cache
+    // dW = colᵀ·dout2: one product on a fast backend; on the plain kernel image by image, so that
+    // each product works in cache
     const col = (this.col as Tensor).data;
-    const part = this.dWImage.data;
     const sum = this.dWSum.data;
-    sum.fill(0);
-    for (let i = 0; i < win.n; i++) {
-      const r0 = i * plane;
-      gemm(true, false, k, fn, plane, col.subarray(r0 * k, (r0 + plane) * k), d2.subarray(r0 * fn, (r0 + plane) * fn), part);
-      for (let q = 0; q < part.length; q++) sum[q] += part[q];
+    if (hasFastKernels(col)) {
+      gemm(true, false, k, fn, rows, col, d2, sum);
+    } else {
+      const part = this.dWImage.data;
+      sum.fill(0);
+      for (let i = 0; i < win.n; i++) {
+        const r0 = i * plane;
+        gemm(true, false, k, fn, plane, col.subarray(r0 * k, (r0 + plane) * k), d2.subarray(r0 * fn, (r0 + plane) * fn), part);
+        for (let q = 0; q < part.length; q++) sum[q] += part[q];
+      }
     }
     // (C·FH·FW)×FN → FN×C×FH×FW
     const dW = this.grads.W.data;

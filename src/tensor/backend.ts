@@ -54,6 +54,11 @@ export function getBackend(): BackendName {
   return active;
 }
 
+/** Whether products of `a`'s dtype run on a faster backend than the plain kernel. */
+export function hasFastKernels(a: FloatArray): boolean {
+  return fast !== undefined && a instanceof Float32Array;
+}
+
 /**
  * C = op(A)·op(B) (+ bias), dispatched: float32 operands go to the active backend, anything else
  * (float64) to the plain JS kernel.
