@@ -11,8 +11,20 @@ const MAX_NESTING = 32;
 export type Nested = number | Nested[];
 
 /** Allocates a zero-filled array of `size` elements of `dtype`. */
+let float32Allocator: ((size: number) => Float32Array | undefined) | undefined;
+
+/**
+ * Where new float32 arrays come from: the wasm backend with a shared memory allocates them in its
+ * memory (so that its kernels use them without copies); undefined (the default) means ordinary
+ * arrays, which is also the fallback whenever the allocator returns undefined.
+ */
+export function setFloat32Allocator(allocator: ((size: number) => Float32Array | undefined) | undefined): void {
+  float32Allocator = allocator;
+}
+
 export function allocate(size: number, dtype: DType): FloatArray {
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  if (dtype === 'float32') return float32Allocator?.(size) ?? new Float32Array(size);
+  return new Float64Array(size);
 }
 
 export function dtypeOf(data: FloatArray): DType {

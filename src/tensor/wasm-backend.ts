@@ -1,51 +1,52 @@
 import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
+import { setFloat32Allocator } from './tensor.js';
+import { WasmHeap } from './wasm-heap.js';
+import { ARGS, type KernelExports, RowHelpers } from './wasm-threads.js';
 
-/** The exports of the AssemblyScript module (assembly/gemm.ts), built to dist/wasm/kernels.wasm. */
-interface KernelExports {
-  gemm(
-    transA: number,
-    transB: number,
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    b: number,
-    c: number,
-    bias: number,
-    pack: number,
-    packed: number,
-    rowStart: number,
-    rowEnd: number,
-    scratch: number,
-  ): void;
-  sigmoid(x: number, out: number, size: number): void;
-  packBytes(n: number, k: number): number;
-  scratchBytes(k: number): number;
-  heapBase(): number;
+export type { KernelExports } from './wasm-threads.js';
+
+const MAX_PAGES = 16384; // 1 GiB, the most the module declares
+/** At most this many bytes of tensors live in the module's memory; the rest are ordinary arrays. */
+const RESIDENT_BUDGET = 512 * 1024 * 1024;
+/** Products smaller than this many multiply-adds stay on one thread: waking a helper costs more. */
+const SPLIT_MACS = 1 << 20;
+
+export interface WasmOptions {
+  /**
+   * Declare the memory shared (needs SharedArrayBuffer: Node, or a cross-origin-isolated page).
+   * Float32 tensors are then allocated in it, where the kernels read them without a copy, and
+   * helper threads can share products. Default: whether SharedArrayBuffer exists. A shared memory
+   * needs the module built with --sharedMemory (dist/wasm/kernels-shared.wasm).
+   */
+  shared?: boolean;
 }
 
-const PAGE = 65536;
-const MAX_PAGES = 16384; // 1 GiB, the most the module declares
-
-// The sparse-row path reads up to this many bytes past the end of B (into lanes it never stores).
-const SLACK = 128;
-
-const align = (bytes: number): number => (bytes + 63) & ~63;
+// One operand: where it is in the memory, and whether it was copied there for this call.
+interface Placed {
+  at: number;
+  copied: boolean;
+}
 
 /**
- * The WebAssembly SIMD kernels over one linear memory. Operands are copied into the memory, the
- * product runs there, and C is copied back: at these sizes the copies cost a few percent of the
- * product (measured in BENCHMARKS.md). The memory only grows, to the largest product seen.
+ * The WebAssembly SIMD kernels over one linear memory. Arrays that live in the memory (float32
+ * tensors, when it is shared) are used where they are; any other array is copied into scratch
+ * space for the call and the result copied back. Products above SPLIT_MACS are split by rows
+ * across helper threads when some are attached (see `attachHelpers`); every row is computed the
+ * same way whichever thread does it, so the results do not depend on the number of threads.
  */
 export class WasmKernels implements Kernels {
   readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly shared: boolean;
   private readonly exports: KernelExports;
-  private readonly base: number;
-  private heap: Float32Array;
+  private readonly heap: WasmHeap;
+  private helpers: RowHelpers | undefined;
 
-  constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+  constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
+    this.module = module;
+    this.shared = options.shared ?? typeof SharedArrayBuffer !== 'undefined';
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: this.shared });
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
@@ -55,22 +56,43 @@ export class WasmKernels implements Kernels {
       },
     });
     this.exports = instance.exports as unknown as KernelExports;
-    this.base = align(this.exports.heapBase());
-    this.heap = new Float32Array(this.memory.buffer);
+    this.heap = new WasmHeap(this.memory, this.exports.heapBase(), this.shared ? RESIDENT_BUDGET : 0);
   }
 
-  // Room for `bytes` bytes above the module's own data; growing detaches the old buffer.
-  private reserve(bytes: number): Float32Array {
-    const needed = this.base + bytes;
-    if (needed > this.memory.buffer.byteLength) {
-      const pages = Math.ceil((needed - this.memory.buffer.byteLength) / PAGE);
-      if (this.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) {
-        throw new ScratchnetError(`wasm backend: a product needs ${needed} bytes, more than the module's 1 GiB`);
-      }
-      this.memory.grow(pages);
-    }
-    if (this.heap.buffer !== this.memory.buffer) this.heap = new Float32Array(this.memory.buffer);
-    return this.heap;
+  /**
+   * A zeroed Float32Array in the kernels' memory (used without copies), or undefined when the
+   * memory is not shared (growing an unshared one would detach it) or the budget is spent.
+   */
+  float32(size: number): Float32Array | undefined {
+    return this.shared ? this.heap.float32(size) : undefined;
+  }
+
+  /**
+   * Lets large products run on `count` more threads, each with its own instance of the module over
+   * this (shared) memory; `control` is an Int32Array of count·ARGS entries in the memory, which
+   * `serveRows` in each thread waits on. Returns the Int32Array to pass to the threads.
+   */
+  controlBlock(count: number): Int32Array {
+    if (!this.shared) throw new ScratchnetError('wasm backend: helper threads need a shared memory, expected shared: true');
+    const view = this.heap.float32(count * ARGS);
+    if (!view) throw new ScratchnetError('wasm backend: no room for the helper threads’ control block');
+    return new Int32Array(view.buffer, view.byteOffset, count * ARGS);
+  }
+
+  /** Starts using the helper threads that serve `control` (from `controlBlock`). */
+  attachHelpers(control: Int32Array, count: number): void {
+    this.helpers = new RowHelpers(control, count);
+  }
+
+  /** Stops the helper threads; products run on the calling thread alone again. */
+  detachHelpers(): void {
+    this.helpers?.quit();
+    this.helpers = undefined;
+  }
+
+  /** How many threads share a large product (1 without helpers). */
+  get threads(): number {
+    return 1 + (this.helpers?.count ?? 0);
   }
 
   gemm(
@@ -85,44 +107,88 @@ export class WasmKernels implements Kernels {
     bias?: Float32Array,
   ): void {
     const e = this.exports;
-    const pa = this.base;
-    const pb = pa + align(m * k * 4);
-    const pc = pb + align(k * n * 4 + SLACK);
-    const pbias = pc + align(m * n * 4);
-    const pack = pbias + align(bias ? n * 4 : 0);
-    const scratch = pack + align(e.packBytes(n, k));
-    const heap = this.reserve(scratch + e.scratchBytes(k) - this.base);
-    heap.set(a.subarray(0, m * k), pa >> 2);
-    heap.set(b.subarray(0, k * n), pb >> 2);
-    heap.fill(0, (pb >> 2) + k * n, ((pb + SLACK) >> 2) + k * n);
-    if (bias) heap.set(bias.subarray(0, n), pbias >> 2);
-    e.gemm(+transA, +transB, m, n, k, pa, pb, pc, bias ? pbias : 0, pack, 0, 0, m, scratch);
-    c.set(heap.subarray(pc >> 2, (pc >> 2) + m * n));
+    const threads = m >= 8 && m * n * k >= SPLIT_MACS ? this.threads : 1;
+    const perThread = e.packBytes(n, k) + e.scratchBytes(k);
+    // scratch: operands not already in the memory, then each thread's packed panels and scratch
+    const sizes = [m * k * 4, k * n * 4, m * n * 4, bias ? n * 4 : 0];
+    const operands = [a, b, c, bias];
+    const offsets: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < 4; i++) {
+      offsets.push(bytes);
+      const array = operands[i];
+      if (array && this.heap.addressOf(array) < 0) bytes += align(sizes[i]);
+    }
+    const threadStart = bytes;
+    bytes += threads * align(perThread);
+    const scratch = this.heap.borrow(bytes);
+    try {
+      const view = this.heap.view();
+      const place = (array: Float32Array | undefined, i: number, copyIn: boolean): Placed => {
+        if (!array) return { at: 0, copied: false };
+        const at = this.heap.addressOf(array);
+        if (at >= 0) return { at, copied: false };
+        const to = scratch + offsets[i];
+        if (copyIn) view.set(array.subarray(0, sizes[i] / 4), to >> 2);
+        return { at: to, copied: true };
+      };
+      const pa = place(a, 0, true);
+      const pb = place(b, 1, true);
+      const pc = place(c, 2, false);
+      const pbias = place(bias, 3, true);
+      const rows = Math.ceil(m / threads / 4) * 4;
+      const args = [+transA, +transB, m, n, k, pa.at, pb.at, pc.at, pbias.at];
+      for (let t = 1; t < threads; t++) {
+        const work = scratch + threadStart + t * align(perThread);
+        this.helpers?.start(t - 1, args, Math.min(m, t * rows), Math.min(m, (t + 1) * rows), work, work + e.packBytes(n, k));
+      }
+      const own = scratch + threadStart;
+      e.gemm(+transA, +transB, m, n, k, pa.at, pb.at, pc.at, pbias.at, own, 0, 0, Math.min(m, rows), own + e.packBytes(n, k));
+      for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
+      if (pc.copied) c.set(this.heap.view().subarray(pc.at >> 2, (pc.at >> 2) + m * n));
+    } finally {
+      this.heap.give(scratch, bytes);
+    }
   }
 
-  // e^x by a SIMD polynomial instead of Math.exp one float at a time: the copies in and out cost less
+  // e^x by a SIMD polynomial instead of Math.exp one float at a time: any copies in and out cost less
   sigmoid(x: Float32Array, out: Float32Array, size: number): void {
-    const heap = this.reserve(size * 4);
-    const at = this.base >> 2;
-    heap.set(x.subarray(0, size), at);
-    this.exports.sigmoid(this.base, this.base, size);
-    out.set(heap.subarray(at, at + size));
+    const ax = this.heap.addressOf(x);
+    const aout = this.heap.addressOf(out);
+    if (ax >= 0 && aout >= 0) {
+      this.exports.sigmoid(ax, aout, size);
+      return;
+    }
+    const at = this.heap.borrow(size * 4);
+    try {
+      const view = this.heap.view();
+      view.set(x.subarray(0, size), at >> 2);
+      this.exports.sigmoid(at, at, size);
+      out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
+    } finally {
+      this.heap.give(at, size * 4);
+    }
   }
 }
 
+const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
 /**
- * Loads the WebAssembly SIMD kernels from the bytes of dist/wasm/kernels.wasm (or a compiled
- * module) and makes them the active backend for float32. In Node, `loadWasmBackend()` from
- * 'scratchnet/node' reads the file for you; in a browser, fetch the file and pass its bytes.
+ * Loads the WebAssembly SIMD kernels from the bytes of dist/wasm/kernels.wasm (or, for a shared
+ * memory, kernels-shared.wasm; or a compiled module) and makes them the active backend for
+ * float32. With a shared memory, float32 tensors made from then on are allocated in it. In Node,
+ * `loadWasmBackend()` from 'scratchnet/node' reads the file for you; in a browser, fetch the file
+ * and pass its bytes.
  *
  * @example
- * useWasm(new Uint8Array(await (await fetch('kernels.wasm')).arrayBuffer()));
+ * useWasm(new Uint8Array(await (await fetch('kernels.wasm')).arrayBuffer()), { shared: false });
  * const net = new TwoLayerNet(784, 50, 10, 0.01, 'sigmoid', { dtype: 'float32' }); // now runs on wasm
  */
-export function useWasm(source: WebAssembly.Module | BufferSource): WasmKernels {
+export function useWasm(source: WebAssembly.Module | BufferSource, options: WasmOptions = {}): WasmKernels {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  const kernels = new WasmKernels(module);
+  const kernels = new WasmKernels(module, options);
   registerBackend('wasm', kernels);
   setBackend('wasm');
+  setFloat32Allocator(kernels.shared ? (size) => kernels.float32(size) : undefined);
   return kernels;
 }

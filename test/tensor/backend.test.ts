@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { loadWasmBackend } from '../../src/io/node/wasm.js';
+import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
 import { getBackend, setBackend } from '../../src/tensor/backend.js';
 import { gemm as plainGemm } from '../../src/tensor/gemm.js';
 import { matmul } from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { WasmKernels } from '../../src/tensor/wasm-backend.js';
+import { WasmHeap } from '../../src/tensor/wasm-heap.js';
 
 const wasm = loadWasmBackend();
 setBackend('js');
-after(() => setBackend('js'));
+after(() => {
+  setBackend('js');
+  wasm.detachHelpers();
+});
 
 // float32 values in [−1, 1), a fraction `zeros` of them exactly 0 (as MNIST's blank pixels)
 function random(size: number, rng: Rng, zeros = 0): Float32Array {
@@ -132,4 +138,104 @@ test('the wasm sigmoid is within a few float32 units of 1 / (1 + e^(−x)) over 
     assert.ok(error <= 4e-7 || (x[i] < -87 && out[i] < 1e-37), `σ(${x[i]}) = ${out[i]}, expected ${expected}`);
   }
   assert.deepEqual([...out.subarray(x.length)], [7, 7, 7]);
+});
+
+// Random float32 operands for op(A) m×k · op(B) k×n stored as the flags say, as plain arrays.
+function operands(m: number, n: number, k: number, rng: Rng, zeros = 0) {
+  return { a: random(m * k, rng, zeros), b: random(k * n, rng), bias: random(n, rng) };
+}
+
+test('float32 tensors live in the shared memory, and products of them equal products of copies', () => {
+  assert.ok(wasm.shared);
+  setBackend('wasm');
+  try {
+    const rng = new Rng(10);
+    const { a, b, bias } = operands(37, 29, 61, rng, 0.5);
+    const A = Tensor.zeros([37, 61], 'float32');
+    const B = Tensor.zeros([61, 29], 'float32');
+    const bb = Tensor.zeros([29], 'float32');
+    A.data.set(a);
+    B.data.set(b);
+    bb.data.set(bias);
+    assert.ok(A.data.buffer instanceof SharedArrayBuffer, 'a float32 tensor is allocated in the memory');
+    const resident = matmul(A, B, { bias: bb });
+    const copied = new Float32Array(37 * 29);
+    wasm.gemm(false, false, 37, 29, 61, a, b, copied, bias);
+    assert.deepEqual(resident.data, copied);
+    assert.ok(!(copied.buffer instanceof SharedArrayBuffer));
+  } finally {
+    setBackend('js');
+  }
+});
+
+test('the kernels over an unshared memory (browsers without cross-origin isolation) copy and agree', () => {
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  assert.equal(unshared.float32(10), undefined);
+  const rng = new Rng(11);
+  for (const [m, n, k] of [
+    [100, 50, 784],
+    [3, 5, 7],
+    [300, 300, 300],
+  ])
+    for (const [tA, tB] of [
+      [false, false],
+      [true, true],
+    ]) {
+      const { a, b, bias } = operands(m, n, k, rng, 0.7);
+      const c = new Float32Array(m * n);
+      unshared.gemm(tA, tB, m, n, k, a, b, c, bias);
+      assertNear(c, reference(tA, tB, m, n, k, a, b, bias), k, `${m}×${n}×${k}`);
+      const x = random(1001, rng);
+      const out = new Float32Array(1001);
+      unshared.sigmoid(x, out, 1001);
+      for (let i = 0; i < 1001; i++) assert.ok(Math.abs(out[i] - 1 / (1 + Math.exp(-x[i]))) < 1e-6);
+    }
+});
+
+test('two threads give the same floats as one on large products, every transpose flag', async () => {
+  const rng = new Rng(12);
+  const cases = [
+    [100, 50, 784, 0.8],
+    [784, 50, 100, 0.8],
+    [128, 512, 784, 0],
+    [301, 77, 129, 0.3],
+  ];
+  const single: Float32Array[] = [];
+  const inputs = cases.map(([m, n, k, zeros]) => operands(m, n, k, rng, zeros));
+  const run = (into: Float32Array[]) => {
+    cases.forEach(([m, n, k], i) => {
+      for (const [tA, tB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]) {
+        const c = new Float32Array(m * n);
+        wasm.gemm(tA, tB, m, n, k, inputs[i].a, inputs[i].b, c, inputs[i].bias);
+        into.push(c);
+      }
+    });
+  };
+  run(single);
+  await useThreads(wasm, 2);
+  assert.equal(wasm.threads, 2);
+  const double: Float32Array[] = [];
+  run(double);
+  wasm.detachHelpers();
+  assert.equal(wasm.threads, 1);
+  assert.deepEqual(double, single);
+  assertNear(single[0], reference(false, false, 100, 50, 784, inputs[0].a, inputs[0].b, inputs[0].bias), 784, 'first case');
+});
+
+test('the heap reuses blocks given back, keeps to its budget, and refuses more than its memory', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+  const heap = new WasmHeap(memory, 1024, 64 * 1024);
+  const a = heap.float32(100);
+  assert.ok(a && heap.addressOf(a) >= 1024 && heap.addressOf(a) % 64 === 0);
+  const scratch = heap.borrow(4000);
+  heap.give(scratch, 4000);
+  assert.equal(heap.borrow(3999), scratch, 'a block of the same size comes back');
+  assert.equal(heap.float32(20000), undefined, 'past the budget: the caller falls back to an ordinary array');
+  assert.throws(() => heap.borrow(1 << 20), /more than the module's memory/);
+  assert.equal(heap.addressOf(new Float32Array(4)), -1);
 });

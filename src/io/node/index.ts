@@ -12,4 +12,4 @@ export { type ModelFormat, modelJSONFromBytes, readModel, readModelJSON, writeMo
 export { modelToOnnx, ONNX_OPSET, onnxEmitters } from './onnx-export.js';
 export { IMPORTED_OPERATORS, modelFromOnnx } from './onnx-import.js';
 export { decodePng, type GrayImage } from './png.js';
-export { loadWasmBackend, wasmKernelsPath } from './wasm.js';
+export { defaultThreads, type LoadWasmOptions, loadWasmBackend, useThreads, wasmKernelsPath } from './wasm.js';

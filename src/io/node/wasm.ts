@@ -1,20 +1,76 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ScratchnetError } from '../../errors.js';
 import { useWasm, type WasmKernels } from '../../tensor/wasm-backend.js';
 
-/** The path of the WebAssembly kernels `npm run build` compiles from assembly/gemm.ts. */
-export function wasmKernelsPath(): string {
-  // this file is dist/src/io/node/wasm.js; the module is dist/wasm/kernels.wasm
-  return fileURLToPath(new URL('../../../wasm/kernels.wasm', import.meta.url));
+/**
+ * The path of the WebAssembly kernels `npm run build` compiles from assembly/gemm.ts: the module
+ * over a shared memory (what Node uses), or with `shared = false` the one over an unshared memory.
+ */
+export function wasmKernelsPath(shared = true): string {
+  // this file is dist/src/io/node/wasm.js; the modules are in dist/wasm/
+  return fileURLToPath(new URL(`../../../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
+}
+
+export interface LoadWasmOptions {
+  /** A shared memory (the default in Node): float32 tensors live in it and helper threads can work on it. */
+  shared?: boolean;
+  /** The module file (default: the one `npm run build` wrote). */
+  path?: string;
 }
 
 /**
- * Reads the WebAssembly SIMD kernels and makes them the backend of float32 products.
+ * Reads the WebAssembly SIMD kernels and makes them the backend of float32 products, on the
+ * calling thread; `useThreads` adds helper threads.
  *
  * @example
  * import { loadWasmBackend } from 'scratchnet/node';
  * loadWasmBackend(); // float32 nets now train on WebAssembly SIMD
  */
-export function loadWasmBackend(path = wasmKernelsPath()): WasmKernels {
-  return useWasm(readFileSync(path));
+export function loadWasmBackend(options: LoadWasmOptions = {}): WasmKernels {
+  const shared = options.shared ?? true;
+  return useWasm(readFileSync(options.path ?? wasmKernelsPath(shared)), { shared });
+}
+
+/** How many threads `useThreads` uses by default: the machine's cores. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+/**
+ * Lets large float32 products run on `threads` threads in all (the caller and threads − 1 workers
+ * of worker_threads, each with its own instance of the module over the shared memory). Resolves
+ * once every worker is ready; the results are the same floats as on one thread.
+ *
+ * @example
+ * const kernels = loadWasmBackend();
+ * await useThreads(kernels, 2);
+ */
+export async function useThreads(kernels: WasmKernels, threads: number): Promise<void> {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new ScratchnetError(`threads is ${threads}, expected a whole number from 1 to 64`);
+  }
+  kernels.detachHelpers();
+  const count = threads - 1;
+  if (count === 0) return;
+  const control = kernels.controlBlock(count);
+  const workers = Array.from({ length: count }, (_, index) => {
+    const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), {
+      workerData: { module: kernels.module, memory: kernels.memory, control, index },
+    });
+    worker.unref();
+    return worker;
+  });
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  kernels.attachHelpers(control, count);
 }

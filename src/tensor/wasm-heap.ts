@@ -1,0 +1,108 @@
+import { ScratchnetError } from '../errors.js';
+
+const PAGE = 65536;
+/** Blocks are whole multiples of this many bytes (a cache line), so every block is 64-byte aligned. */
+const LINE = 64;
+/** Bytes kept readable past the last block: the sparse-row kernel reads up to 128 bytes past B. */
+const TAIL = 128;
+
+const roundUp = (bytes: number): number => Math.ceil(Math.max(bytes, 1) / LINE) * LINE;
+
+/**
+ * Blocks of a WebAssembly memory handed out as Float32Arrays, so that tensors can live where the
+ * kernels work on them and no product copies its operands in and out.
+ *
+ * With a shared memory, growing never detaches the views already given out, so a view stays valid
+ * for good; a block goes back to a free list of its size once its view is garbage-collected. The
+ * heap holds at most `budget` bytes of live blocks; past that `float32` returns undefined and the
+ * caller uses an ordinary array (which the kernels copy in, as for any array of its own).
+ * A block is only tied to the view `float32` returned: keep that view (or its tensor) alive while
+ * any `subarray` of it is in use.
+ */
+export class WasmHeap {
+  private top: number;
+  private live = 0;
+  private readonly free = new Map<number, number[]>();
+  private readonly buffers = new Set<ArrayBufferLike>();
+  private readonly registry = new FinalizationRegistry<[number, number]>(([at, bytes]) => this.release(at, bytes));
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    start: number,
+    readonly budget: number,
+  ) {
+    this.top = roundUp(start);
+    this.buffers.add(memory.buffer);
+  }
+
+  /** A zeroed Float32Array of `size` in the memory, or undefined when the budget is spent. */
+  float32(size: number): Float32Array | undefined {
+    const bytes = roundUp(size * 4);
+    const at = this.take(bytes);
+    if (at < 0) return undefined;
+    const view = new Float32Array(this.memory.buffer, at, size);
+    view.fill(0);
+    this.registry.register(view, [at, bytes]);
+    return view;
+  }
+
+  /**
+   * Scratch bytes for one call (operands copied in, packed panels): a block returned with `give`
+   * before the call ends. Throws when the memory cannot hold it.
+   */
+  borrow(bytes: number): number {
+    const at = this.take(roundUp(bytes), true);
+    if (at < 0) throw new ScratchnetError(`wasm backend: a product needs ${bytes} bytes of scratch, more than the module's memory`);
+    return at;
+  }
+
+  give(at: number, bytes: number): void {
+    this.release(at, roundUp(bytes));
+  }
+
+  /** The byte address of `array` in the memory, or −1 when it lives elsewhere. */
+  addressOf(array: Float32Array): number {
+    return this.buffers.has(array.buffer) ? array.byteOffset : -1;
+  }
+
+  /** A Float32Array over the whole memory as it is now. */
+  view(): Float32Array {
+    return new Float32Array(this.memory.buffer);
+  }
+
+  private take(bytes: number, scratch = false): number {
+    if (!scratch && this.live + bytes > this.budget) return -1;
+    const list = this.free.get(bytes);
+    let at = list?.pop();
+    if (at === undefined) {
+      at = this.top;
+      if (!this.ensure(at + bytes + TAIL)) return -1;
+      this.top += bytes;
+    }
+    this.live += bytes;
+    return at;
+  }
+
+  private release(at: number, bytes: number): void {
+    this.live -= bytes;
+    let list = this.free.get(bytes);
+    if (!list) {
+      list = [];
+      this.free.set(bytes, list);
+    }
+    list.push(at);
+  }
+
+  // Grows the memory to `end` bytes at least; false when its maximum is too small.
+  private ensure(end: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      return false;
+    }
+    this.buffers.add(this.memory.buffer);
+    return true;
+  }
+}
