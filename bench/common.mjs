@@ -20,6 +20,22 @@ export async function timeRuns(runs, fn) {
   return times;
 }
 
+/**
+ * Seconds taken by each of `runs` training runs: fresh() builds a run's net and optimizer outside
+ * the clock, train(them) is timed. Returns the times and what the last run trained, to test it.
+ */
+export async function timeTraining(runs, fresh, train) {
+  const times = [];
+  let model;
+  for (let r = 0; r < runs; r++) {
+    model = await fresh();
+    const start = performance.now();
+    await train(model);
+    times.push((performance.now() - start) / 1000);
+  }
+  return { times, model };
+}
+
 // A small seeded generator (mulberry32) so that every JS peer draws the same batches.
 export function rng(seed) {
   let s = seed >>> 0;

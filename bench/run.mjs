@@ -2,6 +2,8 @@
 // peers side by side on the workloads of workloads.mjs, each peer in a child process of its own
 // (so that its peak RSS is its own); prints Markdown tables: median, min–max, peak RSS and each
 // peer's time divided by scratchnet's. --quick runs a few-second version (npm test runs it).
+// A peer's `only` lists the workloads it implements, `skip` says why it leaves one out, and `runs`
+// lowers the full run's repetitions where one run takes many minutes.
 import { execFile, execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,7 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1].split(',') : undefined;
 };
-const only = flag('--only') ?? ['W1', 'W4', 'GEMM'];
+const only = flag('--only') ?? ['W1', 'W2', 'W3', 'W4', 'GEMM'];
 
 // The first peer is the one every ratio divides by.
 const PEERS = [
@@ -25,9 +27,18 @@ const PEERS = [
   { id: 'scratchnet-f64', name: 'scratchnet (plain JS, float64)', module: 'scratchnet', variant: 'js-f64', only: ['W1'] },
   { id: 'numpy', name: 'NumPy + OpenBLAS, 1 thread', python: true },
   { id: 'tfjs-wasm', name: 'tfjs-backend-wasm', module: 'tfjs', variant: 'wasm' },
-  { id: 'tfjs-cpu', name: 'tfjs cpu', module: 'tfjs', variant: 'cpu' },
-  { id: 'convnetjs', name: 'ConvNetJS', module: 'convnetjs', only: ['W1', 'W4'] },
-  { id: 'brain', name: 'brain.js', module: 'brain', only: ['W1', 'W4'] },
+  { id: 'tfjs-cpu', name: 'tfjs cpu', module: 'tfjs', variant: 'cpu', runs: { W2: 1, W3: 1 } },
+  { id: 'convnetjs', name: 'ConvNetJS', module: 'convnetjs', only: ['W1', 'W2', 'W3', 'W4'], runs: { W2: 1 } },
+  {
+    id: 'brain',
+    name: 'brain.js',
+    module: 'brain',
+    only: ['W1', 'W4'],
+    skip: {
+      W2: 'skipped: brain.js 1.6.1 has no mini-batches and no softmax cross-entropy (its NeuralNetwork, praxis adam too, updates after every example on a squared error)',
+      W3: 'skipped: brain.js 1.6.1 has no convolution or pooling layers',
+    },
+  },
 ];
 const chosen = flag('--peers');
 const peers = PEERS.filter((p) => !chosen || chosen.includes(p.id) || p.id === 'scratchnet');
@@ -90,10 +101,16 @@ const record = (workload, id, result) => {
   results[workload] ??= {};
   results[workload][id] = result;
 };
+const fewerRuns = (peer, workload) => !quick && peer.runs?.[workload] !== undefined;
+const settingsFor = (peer, workload) => {
+  const settings = settingsOf(workload, quick);
+  return fewerRuns(peer, workload) ? { ...settings, runs: peer.runs[workload] } : settings;
+};
 const jobsOf = (peer) =>
-  only.filter((w) => !peer.only || peer.only.includes(w)).map((workload) => ({ workload, settings: settingsOf(workload, quick) }));
+  only.filter((w) => !peer.only || peer.only.includes(w)).map((workload) => ({ workload, settings: settingsFor(peer, workload) }));
 const tasks = [];
 for (const peer of peers) {
+  for (const [workload, why] of Object.entries(peer.skip ?? {})) if (only.includes(workload)) record(workload, peer.id, { skipped: why });
   if (peer.python && !numpy) {
     for (const { workload } of jobsOf(peer)) record(workload, peer.id, { skipped: 'python3 has no numpy' });
     continue;
@@ -116,24 +133,34 @@ await Promise.all(
 
 const lines = [];
 const rss = (r) => `${r.peakRssMB.toFixed(0)} MB`;
+
+// W1, W2, W3: the training time of each peer, its test accuracy after it, and the ratio to scratchnet.
+function trainingTable(name, rs, base) {
+  const rows = ['| peer | median | min–max | peak RSS | test accuracy | time ÷ scratchnet |', '|---|---|---|---|---|---|'];
+  for (const p of peers) {
+    const r = rs[p.id];
+    if (!r) continue;
+    if (r.skipped) rows.push(`| ${p.name} | — | — | — | — | ${r.skipped} |`);
+    else
+      rows.push(
+        `| ${p.name} | ${fmtTime(median(r.times))} | ${span(r.times, fmtTime)} | ${rss(r)} | ${(r.accuracy * 100).toFixed(2)}% | ${
+          base?.times ? ratio(median(r.times) / median(base.times)) : '—'
+        } |`,
+      );
+  }
+  const fewer = peers.filter((p) => rs[p.id]?.times && fewerRuns(p, name));
+  if (fewer.length)
+    rows.push('', `Fewer runs where one run takes many minutes: ${fewer.map((p) => `${p.name} ${p.runs[name]}`).join(', ')}.`);
+  return rows;
+}
+
 for (const name of only) {
   const w = workloads[name];
   const rs = results[name] ?? {};
   const base = rs.scratchnet;
   lines.push(`### ${w.title}`, '');
-  if (name === 'W1') {
-    lines.push('| peer | median | min–max | peak RSS | test accuracy | time ÷ scratchnet |', '|---|---|---|---|---|---|');
-    for (const p of peers) {
-      const r = rs[p.id];
-      if (!r) continue;
-      if (r.skipped) lines.push(`| ${p.name} | — | — | — | — | ${r.skipped} |`);
-      else
-        lines.push(
-          `| ${p.name} | ${fmtTime(median(r.times))} | ${span(r.times, fmtTime)} | ${rss(r)} | ${(r.accuracy * 100).toFixed(2)}% | ${
-            base?.times ? ratio(median(r.times) / median(base.times)) : '—'
-          } |`,
-        );
-    }
+  if (name === 'W1' || name === 'W2' || name === 'W3') {
+    lines.push(...trainingTable(name, rs, base));
   } else if (name === 'W4') {
     lines.push(
       '| peer | one image (median, min–max) | ÷ scratchnet | 10,000 images (median, min–max) | ÷ scratchnet | peak RSS |',
@@ -171,5 +198,4 @@ for (const name of only) {
   }
   lines.push('');
 }
-for (const name of Object.keys(workloads)) if (workloads[name].pending) lines.push(`${name}: not run yet — ${workloads[name].pending}.`);
 console.log(lines.join('\n'));

@@ -1,6 +1,4 @@
 // The benchmark's workloads: each names its settings once; every peer implements what it can.
-// W2 and W3 need layers and optimizers (Adam, SimpleConvNet) that scratchnet gets in another
-// branch: their entries are here so that adding a peer's side is adding one function.
 
 export const GEMM_SHAPES = [
   // [label, m, n, k]: op(A) m×k times op(B) k×n
@@ -37,18 +35,30 @@ export const workloads = {
     runs: 3,
   },
   W2: {
-    title: 'W2: 784-512-512-10 relu, batch 128, Adam, one epoch (468 steps)',
-    settings: { batch: 128, steps: 468, lr: 0.001 },
-    quick: { steps: 5 },
+    title: 'W2: MLP 784-512-512-10 relu, He init, batch 128, Adam lr 0.001, one epoch (468 steps), float32',
+    settings: { hidden: [512, 512], batch: 128, steps: 468, lr: 0.001, beta1: 0.9, beta2: 0.999, seed: 1, evalImages: 10000 },
+    quick: { steps: 2, batch: 32, evalImages: 50 },
     runs: 3,
-    pending: 'scratchnet side needs Adam (issue 5 merge)',
   },
   W3: {
-    title: 'W3: SimpleConvNet (conv 30×5×5, relu, pool 2, affine 100, relu, affine 10), 100 steps of batch 100, SGD',
-    settings: { batch: 100, steps: 100, lr: 0.1 },
-    quick: { steps: 2 },
+    title:
+      'W3: SimpleConvNet (conv 30×5×5, relu, max pool 2×2, affine 100, relu, affine 10), weights N(0, 0.01²), batch 100, Adam lr 0.001, 100 steps, float32',
+    settings: {
+      filters: 30,
+      filterSize: 5,
+      hidden: 100,
+      std: 0.01,
+      batch: 100,
+      steps: 100,
+      lr: 0.001,
+      beta1: 0.9,
+      beta2: 0.999,
+      seed: 1,
+      evalImages: 1000,
+    },
+    // tfjs cpu's filter gradient takes seconds for a batch of 100
+    quick: { steps: 1, batch: 10, evalImages: 50 },
     runs: 3,
-    pending: 'scratchnet side needs Convolution/Pooling (issue 5 merge)',
   },
 };
 

@@ -1,10 +1,21 @@
 // scratchnet itself: `variant` is "wasm" (float32 on the WebAssembly SIMD kernels), "js-f32" (float32
 // on the plain JS kernels) or "js-f64" (the float64 default).
 
-import { evaluate, fillBatch, matmul, SGD, setBackend, Tensor, TwoLayerNet } from '../../dist/src/index.js';
+import {
+  Adam,
+  evaluate,
+  fillBatch,
+  MultiLayerNet,
+  matmul,
+  SGD,
+  SimpleConvNet,
+  setBackend,
+  Tensor,
+  TwoLayerNet,
+} from '../../dist/src/index.js';
 import { loadWasmBackend } from '../../dist/src/io/node/wasm.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
-import { loadMnist, permutation, rng, testImages, timeRuns } from '../common.mjs';
+import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining } from '../common.mjs';
 
 function setup(variant) {
   if (variant === 'wasm') loadWasmBackend();
@@ -31,6 +42,49 @@ export async function W1(s, variant) {
     }
   });
   return { times, accuracy: evaluate(net, test, dtype) };
+}
+
+// Trains fresh nets from makeNet with the book's Adam for s.steps batches of the seeded order; the
+// batches are filled into one [batch, 784] tensor, which `input` may view in another shape.
+async function trainWithAdam(s, dtype, makeNet, input = (x) => x) {
+  const { train } = loadMnist();
+  const test = testImages(s.evalImages);
+  const order = permutation(train.count, rng(s.seed));
+  const x = Tensor.zeros([s.batch, 784], dtype);
+  const t = Tensor.zeros([s.batch, 10], dtype);
+  const xs = input(x);
+  const { times, model } = await timeTraining(
+    s.runs,
+    () => ({ net: makeNet(), adam: new Adam(s.lr, s.beta1, s.beta2) }),
+    ({ net, adam }) => {
+      for (let i = 0; i < s.steps; i++) {
+        fillBatch(train, order.subarray(i * s.batch, (i + 1) * s.batch), x, t);
+        adam.update(net.params, net.gradient(xs, t));
+      }
+    },
+  );
+  // evaluate views the images as the conv net's N×1×28×28 itself (its inputShape)
+  return { times, accuracy: evaluate(model.net, test, dtype) };
+}
+
+export async function W2(s, variant) {
+  const dtype = setup(variant);
+  const makeNet = () => new MultiLayerNet(784, s.hidden, 10, { activation: 'relu', weightInit: 'he', rng: new Rng(s.seed), dtype });
+  return trainWithAdam(s, dtype, makeNet);
+}
+
+export async function W3(s, variant) {
+  const dtype = setup(variant);
+  const makeNet = () =>
+    new SimpleConvNet({
+      filterNum: s.filters,
+      filterSize: s.filterSize,
+      hiddenSize: s.hidden,
+      weightInit: s.std,
+      rng: new Rng(s.seed),
+      dtype,
+    });
+  return trainWithAdam(s, dtype, makeNet, (x) => x.reshape([s.batch, 1, 28, 28]));
 }
 
 export async function W4(s, variant) {
