@@ -70,8 +70,8 @@ function storeRow(c: usize, v0: v128, v1: v128, width: i32): void {
 
 /** The bytes of per-thread scratch `gemm` needs for a k-long op(A) row block. */
 export function scratchBytes(k: i32): i32 {
-  // the interleaved rows and their offsets for the dense path, one row's list for the sparse one
-  return k * (MR * 4 + 4) + k * 8;
+  // the interleaved rows and their offsets for the dense path, the rows' lists and counts for the sparse one
+  return k * (MR * 4 + 4) + k * MR * 8 + MR * 4;
 }
 
 // Copies rows i … i+rows−1 of op(A) into `dst` interleaved, dst[4t + r] = op(A)[i + r, p_t], keeping
@@ -109,35 +109,60 @@ function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: u
   return kept;
 }
 
-// Lists the non-zero entries of row i of a row-major m×k A at `dst` as pairs (value, byte offset of
-// row p of a row-major k×n B): the sparse-row path reads only the rows of B its row of A needs.
-// Four entries are tested at a time, so the long zero runs of MNIST's margins cost one test per four.
-// Returns how many.
-function listRow(k: i32, n: i32, a: usize, i: i32, dst: usize): i32 {
-  const row = a + (<usize>(i * k) << 2);
+// Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A, row r's at
+// lists + r·k·8 as pairs (value, byte offset of row p of a row-major k×n B), its count at
+// counts + 4r: the sparse-row path reads only the rows of B its row of A needs. Four entries are
+// tested at a time, so the long zero runs of MNIST's margins cost one test per four; the four of a
+// group that is not all zero are appended without branches (a store each, the count moving on by
+// one only for a non-zero), which keeps the branch predictor out of it. Returns the total, or −1 as
+// soon as it passes `limit` (the block is dense enough for the register blocks).
+function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
   const zero = f32x4.splat(0);
-  let count = 0;
-  let p = 0;
-  for (; p + 4 <= k; p += 4) {
-    let lanes = i32x4.bitmask(f32x4.ne(v128.load(row + (<usize>p << 2)), zero));
-    while (lanes != 0) {
-      const q = p + ctz(lanes);
-      const d = dst + (<usize>count << 3);
-      store<f32>(d, load<f32>(row + (<usize>q << 2)));
-      store<i32>(d, q * n * 4, 4);
-      count++;
-      lanes &= lanes - 1;
+  const rowStep = n * 4;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = a + (<usize>((i + r) * k) << 2);
+    const list = lists + (<usize>(r * k) << 3);
+    let count = 0;
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const at = row + (<usize>p << 2);
+      if (!v128.any_true(f32x4.ne(v128.load(at), zero))) continue;
+      const off = p * rowStep;
+      let x = load<f32>(at);
+      let d = list + (<usize>count << 3);
+      store<f32>(d, x);
+      store<i32>(d, off, 4);
+      count += <i32>(x != 0);
+      x = load<f32>(at, 4);
+      d = list + (<usize>count << 3);
+      store<f32>(d, x);
+      store<i32>(d, off + rowStep, 4);
+      count += <i32>(x != 0);
+      x = load<f32>(at, 8);
+      d = list + (<usize>count << 3);
+      store<f32>(d, x);
+      store<i32>(d, off + 2 * rowStep, 4);
+      count += <i32>(x != 0);
+      x = load<f32>(at, 12);
+      d = list + (<usize>count << 3);
+      store<f32>(d, x);
+      store<i32>(d, off + 3 * rowStep, 4);
+      count += <i32>(x != 0);
+      if (total + count > limit) return -1;
     }
+    for (; p < k; p++) {
+      const x = load<f32>(row + (<usize>p << 2));
+      const d = list + (<usize>count << 3);
+      store<f32>(d, x);
+      store<i32>(d, p * rowStep, 4);
+      count += <i32>(x != 0);
+    }
+    total += count;
+    if (total > limit) return -1;
+    store<i32>(counts + (<usize>r << 2), count);
   }
-  for (; p < k; p++) {
-    const v = load<f32>(row + (<usize>p << 2));
-    if (v == 0) continue;
-    const d = dst + (<usize>count << 3);
-    store<f32>(d, v);
-    store<i32>(d, p * n * 4, 4);
-    count++;
-  }
-  return count;
+  return total;
 }
 
 // c[j … j + 4·V − 1] (+ bias) = Σ over the listed (v, row) of v · B[row, j …], V vectors of 4 columns
@@ -234,21 +259,6 @@ function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
-// Whether at most `limit` of a[from … from + size − 1] are not zero; counts four at a time and stops
-// as soon as the limit is passed, so dense rows cost little to turn away.
-function fewNonZeros(a: usize, from: i32, size: i32, limit: i32): bool {
-  const zero = f32x4.splat(0);
-  let p = a + (<usize>from << 2);
-  const end = p + (<usize>size << 2);
-  let count = 0;
-  for (; p + 16 <= end; p += 16) {
-    count += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(p), zero)));
-    if (count > limit) return false;
-  }
-  for (; p < end; p += 4) count += <i32>(load<f32>(p) != 0);
-  return count <= limit;
-}
-
 /** The bytes of B's slack the sparse-row path reads past its end (never used). */
 export const SLACK: i32 = 128;
 
@@ -284,17 +294,18 @@ export function gemm(
   const apack = scratch;
   const offs = scratch + (<usize>k << 4);
   const lists = offs + (<usize>k << 2);
+  const counts = lists + (<usize>(k * MR) << 3);
   const ldc: usize = <usize>n << 2;
   const panels = (n + NR - 1) / NR;
   const panelBytes: usize = <usize>(k * NR) << 2;
   let isPacked = packed;
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
-    if (!transA && !transB && fewNonZeros(a, i * k, rows * k, (rows * k * SPARSE_NUM) / SPARSE_DEN)) {
-      // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
+    // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
+    if (!transA && !transB && listRows(k, n, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
       for (let r = 0; r < rows; r++) {
-        const count = listRow(k, n, a, i + r, lists);
-        sparseRow(lists, count, b, c + <usize>(i + r) * ldc, bias, n);
+        const list = lists + (<usize>(r * k) << 3);
+        sparseRow(list, load<i32>(counts + (<usize>r << 2)), b, c + <usize>(i + r) * ldc, bias, n);
       }
       continue;
     }

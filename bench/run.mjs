@@ -23,6 +23,7 @@ const only = flag('--only') ?? ['W1', 'W2', 'W3', 'W4', 'GEMM'];
 // The first peer is the one every ratio divides by.
 const PEERS = [
   { id: 'scratchnet', name: 'scratchnet (wasm, float32)', module: 'scratchnet', variant: 'wasm' },
+  { id: 'scratchnet-2', name: 'scratchnet (wasm, float32, 2 threads)', module: 'scratchnet', variant: 'wasm-2' },
   { id: 'scratchnet-js', name: 'scratchnet (plain JS, float32)', module: 'scratchnet', variant: 'js-f32' },
   { id: 'scratchnet-f64', name: 'scratchnet (plain JS, float64)', module: 'scratchnet', variant: 'js-f64', only: ['W1'] },
   { id: 'numpy', name: 'NumPy + OpenBLAS, 1 thread', python: true },

@@ -1,5 +1,6 @@
-// scratchnet itself: `variant` is "wasm" (float32 on the WebAssembly SIMD kernels), "js-f32" (float32
-// on the plain JS kernels) or "js-f64" (the float64 default).
+// scratchnet itself: `variant` is "wasm" (float32 on the WebAssembly SIMD kernels, one thread),
+// "wasm-2" (the same with a helper thread: large products split across two cores), "js-f32"
+// (float32 on the plain JS kernels) or "js-f64" (the float64 default).
 
 import {
   Adam,
@@ -13,20 +14,22 @@ import {
   Tensor,
   TwoLayerNet,
 } from '../../dist/src/index.js';
-import { loadWasmBackend } from '../../dist/src/io/node/wasm.js';
+import { loadWasmBackend, useThreads } from '../../dist/src/io/node/wasm.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
 import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining } from '../common.mjs';
 
-function setup(variant) {
-  if (variant === 'wasm') loadWasmBackend();
-  else setBackend('js');
+async function setup(variant) {
+  if (variant.startsWith('wasm')) {
+    const kernels = loadWasmBackend();
+    if (variant === 'wasm-2') await useThreads(kernels, 2);
+  } else setBackend('js');
   return variant === 'js-f64' ? 'float64' : 'float32';
 }
 
 const net784 = (s, dtype) => new TwoLayerNet(784, s.hidden, 10, s.std ?? 0.01, 'sigmoid', { rng: new Rng(s.seed), dtype });
 
 export async function W1(s, variant) {
-  const dtype = setup(variant);
+  const dtype = await setup(variant);
   const { train } = loadMnist();
   const test = testImages(s.evalImages);
   const order = permutation(train.count, rng(s.seed));
@@ -68,13 +71,13 @@ async function trainWithAdam(s, dtype, makeNet, input = (x) => x) {
 }
 
 export async function W2(s, variant) {
-  const dtype = setup(variant);
+  const dtype = await setup(variant);
   const makeNet = () => new MultiLayerNet(784, s.hidden, 10, { activation: 'relu', weightInit: 'he', rng: new Rng(s.seed), dtype });
   return trainWithAdam(s, dtype, makeNet);
 }
 
 export async function W3(s, variant) {
-  const dtype = setup(variant);
+  const dtype = await setup(variant);
   const makeNet = () =>
     new SimpleConvNet({
       filterNum: s.filters,
@@ -88,7 +91,7 @@ export async function W3(s, variant) {
 }
 
 export async function W4(s, variant) {
-  const dtype = setup(variant);
+  const dtype = await setup(variant);
   const test = testImages(s.images);
   const net = net784(s, dtype);
   const all = Tensor.zeros([test.count, 784], dtype);
@@ -107,7 +110,7 @@ export async function W4(s, variant) {
 }
 
 export async function GEMM(s, variant, shapes, transposes, operands) {
-  setup(variant);
+  await setup(variant);
   const out = [];
   for (const [label, m, n, k] of shapes) {
     for (const [tA, tB] of transposes) {

@@ -31,6 +31,12 @@ export interface KernelExports {
 /** Int32 entries in one helper's slot: the state, then gemm's 14 arguments, then padding. */
 export const ARGS = 16;
 
+/**
+ * Times a waiting thread re-reads its slot before it sleeps: waking a sleeping thread costs tens of
+ * microseconds, as much as a whole product of W1's sizes, and products come every few hundred.
+ */
+const SPINS = 20000;
+
 const IDLE = 0;
 const WORK = 1;
 const DONE = 2;
@@ -60,6 +66,7 @@ export class RowHelpers {
   /** Blocks until helper h has finished its rows. */
   wait(h: number): void {
     const slot = h * ARGS;
+    for (let i = 0; i < SPINS && Atomics.load(this.control, slot) === WORK; i++);
     for (let s = Atomics.load(this.control, slot); s === WORK; s = Atomics.load(this.control, slot)) {
       Atomics.wait(this.control, slot, WORK);
     }
@@ -84,6 +91,7 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
   const c = control;
   for (;;) {
     let s = Atomics.load(c, slot);
+    for (let i = 0; i < SPINS && s !== WORK && s !== QUIT; i++) s = Atomics.load(c, slot);
     while (s !== WORK && s !== QUIT) {
       Atomics.wait(c, slot, s);
       s = Atomics.load(c, slot);
