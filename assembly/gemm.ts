@@ -436,3 +436,19 @@ export function sigmoid(x: usize, out: usize, size: i32): void {
     store<f32>(out + i, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
   }
 }
+
+/**
+ * out[i] = x[i] unless x[i] ≤ 0, then +0 (NaN passes, as the book's mask x ≤ 0 lets it), for i < size.
+ * With `dout` (not 0) it is the backward instead: out[i] = dout[i] unless x[i] ≤ 0 — x being the
+ * forward's output, which is ≤ 0 exactly where the input was.
+ */
+export function relu(x: usize, dout: usize, out: usize, size: i32): void {
+  const zero = f32x4.splat(0);
+  const src = dout != 0 ? dout : x;
+  const end = <usize>size << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    v128.store(out + i, v128.andnot(v128.load(src + i), f32x4.le(v128.load(x + i), zero)));
+  }
+  for (; i < end; i += 4) store<f32>(out + i, load<f32>(x + i) <= 0 ? 0 : load<f32>(src + i));
+}

@@ -18,6 +18,8 @@ export interface Kernels {
   ): void;
   /** out[i] = 1 / (1 + e^(−x[i])) for the first `size` entries, when the backend has a faster one. */
   sigmoid?(x: Float32Array, out: Float32Array, size: number): void;
+  /** As {@link relu}, when the backend has a faster one. */
+  relu?(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void;
 }
 
 export type BackendName = 'js' | 'wasm';
@@ -106,4 +108,18 @@ export function sigmoid(x: FloatArray, out: FloatArray, size = x.length): void {
     return;
   }
   for (let i = 0; i < size; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
+}
+
+/**
+ * The Relu, forward (out = x where x > 0, else 0; NaN passes) or, given `dout`, backward with x the
+ * forward's output (out = dout where x > 0, else 0 — x ≤ 0 exactly where the input was ≤ 0). float32
+ * on the active backend's kernel when it has one, otherwise this plain loop.
+ */
+export function relu(x: FloatArray, dout: FloatArray | undefined, out: FloatArray, size = x.length): void {
+  if (fast?.relu && x instanceof Float32Array && out instanceof Float32Array && (dout === undefined || dout instanceof Float32Array)) {
+    fast.relu(x, dout, out, size);
+    return;
+  }
+  const src = dout ?? x;
+  for (let i = 0; i < size; i++) out[i] = x[i] <= 0 ? 0 : src[i];
 }

@@ -153,20 +153,41 @@ export class WasmKernels implements Kernels {
 
   // e^x by a SIMD polynomial instead of Math.exp one float at a time: any copies in and out cost less
   sigmoid(x: Float32Array, out: Float32Array, size: number): void {
-    const ax = this.heap.addressOf(x);
-    const aout = this.heap.addressOf(out);
-    if (ax >= 0 && aout >= 0) {
-      this.exports.sigmoid(ax, aout, size);
+    this.elementwise([x], out, size, ([px], pout) => this.exports.sigmoid(px, pout, size));
+  }
+
+  // four lanes a compare and a mask, no branch to mispredict on the signs of the inputs
+  relu(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void {
+    if (dout) this.elementwise([x, dout], out, size, ([px, pd], pout) => this.exports.relu(px, pd, pout, size));
+    else this.elementwise([x], out, size, ([px], pout) => this.exports.relu(px, 0, pout, size));
+  }
+
+  // Runs an elementwise kernel on the addresses of `inputs` and `out` (each `size` floats), copying
+  // in and out whichever of them do not live in the memory.
+  private elementwise(inputs: Float32Array[], out: Float32Array, size: number, kernel: (at: number[], out: number) => void): void {
+    const arrays = [...inputs, out];
+    const addresses = arrays.map((array) => this.heap.addressOf(array));
+    const missing = addresses.filter((at) => at < 0).length;
+    if (missing === 0) {
+      kernel(addresses.slice(0, -1), addresses[addresses.length - 1]);
       return;
     }
-    const at = this.heap.borrow(size * 4);
+    const bytes = missing * align(size * 4);
+    const scratch = this.heap.borrow(bytes);
     try {
       const view = this.heap.view();
-      view.set(x.subarray(0, size), at >> 2);
-      this.exports.sigmoid(at, at, size);
-      out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
+      let next = scratch;
+      arrays.forEach((array, i) => {
+        if (addresses[i] >= 0) return;
+        addresses[i] = next;
+        next += align(size * 4);
+        if (i < inputs.length) view.set(array.subarray(0, size), addresses[i] >> 2);
+      });
+      const pout = addresses[addresses.length - 1];
+      kernel(addresses.slice(0, -1), pout);
+      if (this.heap.addressOf(out) < 0) out.set(this.heap.view().subarray(pout >> 2, (pout >> 2) + size));
     } finally {
-      this.heap.give(at, size * 4);
+      this.heap.give(scratch, bytes);
     }
   }
 }

@@ -23,6 +23,7 @@ export interface KernelExports {
     scratch: number,
   ): void;
   sigmoid(x: number, out: number, size: number): void;
+  relu(x: number, dout: number, out: number, size: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
   heapBase(): number;

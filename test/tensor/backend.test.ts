@@ -239,3 +239,20 @@ test('the heap reuses blocks given back, keeps to its budget, and refuses more t
   assert.throws(() => heap.borrow(1 << 20), /more than the module's memory/);
   assert.equal(heap.addressOf(new Float32Array(4)), -1);
 });
+
+test('the wasm Relu, forward and backward, gives the plain loop’s floats, NaN, ±0 and ±∞ included', () => {
+  const rng = new Rng(13);
+  const xs = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45, 3, -3];
+  for (let i = 0; i < 1000; i++) xs.push(rng.normal());
+  const x = Float32Array.from(xs);
+  const dout = random(x.length, rng);
+  dout[0] = Number.NaN;
+  const expected = (src: Float32Array) => Float32Array.from(x, (v, i) => (v <= 0 ? 0 : src[i]));
+  const out = new Float32Array(x.length);
+  wasm.relu(x, undefined, out, x.length);
+  assert.deepEqual(out, expected(x));
+  assert.ok(Object.is(out[1], 0), 'relu(−0) is +0, as the book sets masked entries to 0');
+  const dx = new Float32Array(x.length);
+  wasm.relu(out, dout, dx, x.length);
+  assert.deepEqual(dx, expected(dout));
+});
