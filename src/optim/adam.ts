@@ -1,4 +1,5 @@
 import type { ParamDict } from '../nets/sequential.js';
+import { adamStep } from '../tensor/backend.js';
 import type { Optimizer } from './sgd.js';
 import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
@@ -37,8 +38,9 @@ export class Adam implements Optimizer {
     for (const [name, param] of Object.entries(params)) {
       const g = gradientOf('Adam', name, param, grads).data;
       const p = param.data;
-      const m = this.m.of(name, p.length);
-      const v = this.v.of(name, p.length);
+      const m = this.m.of(name, p.length, p);
+      const v = this.v.of(name, p.length, p);
+      if (adamStep(p, g, m, v, lrT, beta1, beta2)) continue; // the same steps on the fast backend
       for (let i = 0; i < p.length; i++) {
         m[i] += (1 - beta1) * (g[i] - m[i]);
         v[i] += (1 - beta2) * (g[i] * g[i] - v[i]);

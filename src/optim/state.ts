@@ -1,6 +1,7 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { ParamDict } from '../nets/sequential.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { stateArray } from '../tensor/backend.js';
+import type { FloatArray, Tensor } from '../tensor/tensor.js';
 
 /**
  * Checks a learning rate, and a coefficient (momentum, decay, β) in [0, 1), naming the optimizer.
@@ -51,10 +52,11 @@ export class ParamState {
     for (const [name, a] of entries) this.arrays.set(name, Float64Array.from(a));
   }
 
-  of(name: string, size: number): Float64Array {
+  /** The array for `name`, zeroed the first time; `param` says where it is best kept (see stateArray). */
+  of(name: string, size: number, param?: FloatArray): Float64Array {
     let a = this.arrays.get(name);
     if (!a || a.length !== size) {
-      a = new Float64Array(size);
+      a = param ? stateArray(size, param) : new Float64Array(size);
       this.arrays.set(name, a);
     }
     return a;

@@ -18,6 +18,10 @@ export interface Kernels {
   ): void;
   /** out[i] = 1 / (1 + e^(−x[i])) for the first `size` entries, when the backend has a faster one. */
   sigmoid?(x: Float32Array, out: Float32Array, size: number): void;
+  /** A zeroed Float64Array where the backend's kernels reach it (for an optimizer's state), if it can. */
+  float64?(size: number): Float64Array | undefined;
+  /** The book's Adam step as {@link adamStep}; false when the backend cannot do it on these arrays. */
+  adam?(p: Float32Array, g: Float32Array, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): boolean;
   /** As {@link relu}, when the backend has a faster one. */
   relu?(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void;
 }
@@ -122,4 +126,30 @@ export function relu(x: FloatArray, dout: FloatArray | undefined, out: FloatArra
   }
   const src = dout ?? x;
   for (let i = 0; i < size; i++) out[i] = x[i] <= 0 ? 0 : src[i];
+}
+
+/**
+ * A zeroed Float64Array for an optimizer's running state of the parameter `param`: where the active
+ * backend's kernels reach it when `param` is float32 and the backend can, else an ordinary one.
+ */
+export function stateArray(size: number, param: FloatArray): Float64Array {
+  return (param instanceof Float32Array ? fast?.float64?.(size) : undefined) ?? new Float64Array(size);
+}
+
+/**
+ * The book's Adam step on the backend's kernel for float32 parameters, when it has one for these
+ * arrays: m += (1 − β1)(g − m); v += (1 − β2)(g² − v); p −= lr_t·m / (√v + 1e-7). Returns false
+ * (nothing done) otherwise, and the optimizer runs its own loop.
+ */
+export function adamStep(
+  p: FloatArray,
+  g: FloatArray,
+  m: Float64Array,
+  v: Float64Array,
+  lrT: number,
+  beta1: number,
+  beta2: number,
+): boolean {
+  if (!fast?.adam || !(p instanceof Float32Array) || !(g instanceof Float32Array)) return false;
+  return fast.adam(p, g, m, v, lrT, beta1, beta2);
 }

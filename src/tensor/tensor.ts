@@ -132,7 +132,9 @@ export class Tensor {
   }
 
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    const data = allocate(this.size, this.dtype);
+    data.set(this.data);
+    return new Tensor(data, this.shape);
   }
 
   /** The tensor as a nested array (a scalar tensor as a number). */

@@ -67,6 +67,11 @@ export class WasmKernels implements Kernels {
     return this.shared ? this.heap.float32(size) : undefined;
   }
 
+  /** A zeroed Float64Array in the memory for an optimizer's state, as `float32`. */
+  float64(size: number): Float64Array | undefined {
+    return this.shared ? this.heap.float64(size) : undefined;
+  }
+
   /**
    * Lets large products run on `count` more threads, each with its own instance of the module over
    * this (shared) memory; `control` is an Int32Array of count·ARGS entries in the memory, which
@@ -160,6 +165,15 @@ export class WasmKernels implements Kernels {
   relu(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void {
     if (dout) this.elementwise([x, dout], out, size, ([px, pd], pout) => this.exports.relu(px, pd, pout, size));
     else this.elementwise([x], out, size, ([px], pout) => this.exports.relu(px, 0, pout, size));
+  }
+
+  // One kernel call for the whole update when the four arrays live in the memory (copying the
+  // running means in and out would cost more than the update); false leaves it to the caller.
+  adam(p: Float32Array, g: Float32Array, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): boolean {
+    const at = [p, g, m, v].map((array) => this.heap.addressOf(array));
+    if (at.some((a) => a < 0)) return false;
+    this.exports.adam(at[0], at[1], at[2], at[3], p.length, lrT, beta1, beta2);
+    return true;
   }
 
   // Runs an elementwise kernel on the addresses of `inputs` and `out` (each `size` floats), copying

@@ -37,12 +37,23 @@ export class WasmHeap {
 
   /** A zeroed Float32Array of `size` in the memory, or undefined when the budget is spent. */
   float32(size: number): Float32Array | undefined {
-    const bytes = roundUp(size * 4);
-    const at = this.take(bytes);
-    if (at < 0) return undefined;
-    const view = new Float32Array(this.memory.buffer, at, size);
-    view.fill(0);
-    this.registry.register(view, [at, bytes]);
+    const at = this.block(size * 4);
+    return at < 0 ? undefined : this.track(new Float32Array(this.memory.buffer, at, size).fill(0), at, size * 4);
+  }
+
+  /** A zeroed Float64Array of `size` in the memory (an optimizer's state), or undefined. */
+  float64(size: number): Float64Array | undefined {
+    const at = this.block(size * 8);
+    return at < 0 ? undefined : this.track(new Float64Array(this.memory.buffer, at, size).fill(0), at, size * 8);
+  }
+
+  private block(bytes: number): number {
+    return this.take(roundUp(bytes));
+  }
+
+  // The block goes back to its free list once the view is garbage.
+  private track<T extends object>(view: T, at: number, bytes: number): T {
+    this.registry.register(view, [at, roundUp(bytes)]);
     return view;
   }
 
@@ -61,7 +72,7 @@ export class WasmHeap {
   }
 
   /** The byte address of `array` in the memory, or −1 when it lives elsewhere. */
-  addressOf(array: Float32Array): number {
+  addressOf(array: Float32Array | Float64Array): number {
     return this.buffers.has(array.buffer) ? array.byteOffset : -1;
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
+import { Adam } from '../../src/optim/adam.js';
 import { getBackend, setBackend } from '../../src/tensor/backend.js';
 import { gemm as plainGemm } from '../../src/tensor/gemm.js';
 import { matmul } from '../../src/tensor/ops.js';
@@ -255,4 +256,40 @@ test('the wasm Relu, forward and backward, gives the plain loop’s floats, NaN,
   const dx = new Float32Array(x.length);
   wasm.relu(out, dout, dx, x.length);
   assert.deepEqual(dx, expected(dout));
+});
+
+test('Adam on the wasm backend takes the plain loop’s steps bit for bit, and its state lives in the memory', () => {
+  const rng = new Rng(14);
+  const make = () => {
+    const W = Tensor.zeros([37, 11], 'float32');
+    for (let i = 0; i < W.size; i++) W.data[i] = rng.normal();
+    return W;
+  };
+  const W = make();
+  const b = make().reshape([407]);
+  const grads = [0, 1, 2].map(() => ({ W: make(), b: make().reshape([407]) }));
+  const run = (backend: 'js' | 'wasm') => {
+    setBackend(backend);
+    const params = { W: W.clone(), b: b.clone() };
+    const adam = new Adam(0.01);
+    for (const g of grads) adam.update(params, g);
+    const state = adam.saveState();
+    setBackend('js');
+    return { params, state };
+  };
+  const plain = run('js');
+  const kernel = wasm.adam.bind(wasm);
+  let onWasm = 0;
+  wasm.adam = (...args) => {
+    const done = kernel(...args);
+    if (done) onWasm++;
+    return done;
+  };
+  const fast = run('wasm');
+  wasm.adam = kernel;
+  assert.equal(onWasm, 6, 'every update of both parameters ran on the kernel');
+  assert.deepEqual(fast.params.W.data, plain.params.W.data);
+  assert.deepEqual(fast.params.b.data, plain.params.b.data);
+  assert.deepEqual(fast.state, plain.state);
+  assert.notDeepEqual(fast.params.W.data, W.data, 'the steps changed the weights');
 });
