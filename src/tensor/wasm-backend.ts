@@ -2,7 +2,7 @@ import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
 import { setFloat32Allocator } from './tensor.js';
 import { WasmHeap } from './wasm-heap.js';
-import { ARGS, type KernelExports, RowHelpers } from './wasm-threads.js';
+import { ARGS, GEMM, type KernelExports, RELU, RowHelpers, SIGMOID } from './wasm-threads.js';
 
 export type { KernelExports } from './wasm-threads.js';
 
@@ -11,6 +11,8 @@ const MAX_PAGES = 16384; // 1 GiB, the most the module declares
 const RESIDENT_BUDGET = 512 * 1024 * 1024;
 /** Products smaller than this many multiply-adds stay on one thread: waking a helper costs more. */
 const SPLIT_MACS = 1 << 20;
+/** Likewise elementwise kernels on fewer entries than this. */
+const SPLIT_ENTRIES = 1 << 17;
 
 export interface WasmOptions {
   /**
@@ -145,7 +147,8 @@ export class WasmKernels implements Kernels {
       const args = [+transA, +transB, m, n, k, pa.at, pb.at, pc.at, pbias.at];
       for (let t = 1; t < threads; t++) {
         const work = scratch + threadStart + t * align(perThread);
-        this.helpers?.start(t - 1, args, Math.min(m, t * rows), Math.min(m, (t + 1) * rows), work, work + e.packBytes(n, k));
+        const part = [work, 0, Math.min(m, t * rows), Math.min(m, (t + 1) * rows), work + e.packBytes(n, k)];
+        this.helpers?.start(t - 1, GEMM, [...args, ...part]);
       }
       const own = scratch + threadStart;
       e.gemm(+transA, +transB, m, n, k, pa.at, pb.at, pc.at, pbias.at, own, 0, 0, Math.min(m, rows), own + e.packBytes(n, k));
@@ -158,13 +161,36 @@ export class WasmKernels implements Kernels {
 
   // e^x by a SIMD polynomial instead of Math.exp one float at a time: any copies in and out cost less
   sigmoid(x: Float32Array, out: Float32Array, size: number): void {
-    this.elementwise([x], out, size, ([px], pout) => this.exports.sigmoid(px, pout, size));
+    this.elementwise([x], out, size, ([px], pout) =>
+      this.stretches(size, (from, count) => {
+        const args = [px + 4 * from, pout + 4 * from, count];
+        return { run: () => this.exports.sigmoid(args[0], args[1], args[2]), op: SIGMOID, args };
+      }),
+    );
   }
 
   // four lanes a compare and a mask, no branch to mispredict on the signs of the inputs
   relu(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void {
-    if (dout) this.elementwise([x, dout], out, size, ([px, pd], pout) => this.exports.relu(px, pd, pout, size));
-    else this.elementwise([x], out, size, ([px], pout) => this.exports.relu(px, 0, pout, size));
+    this.elementwise(dout ? [x, dout] : [x], out, size, ([px, pd], pout) =>
+      this.stretches(size, (from, count) => {
+        const args = [px + 4 * from, pd === undefined ? 0 : pd + 4 * from, pout + 4 * from, count];
+        return { run: () => this.exports.relu(args[0], args[1], args[2], args[3]), op: RELU, args };
+      }),
+    );
+  }
+
+  // Splits `size` entries into one stretch a thread (whole vectors of 4), the calling thread taking
+  // the first; `part(from, count)` says how to run one stretch here or on a helper.
+  private stretches(size: number, part: (from: number, count: number) => { run: () => void; op: number; args: number[] }): void {
+    const threads = size >= SPLIT_ENTRIES ? this.threads : 1;
+    const each = Math.ceil(size / threads / 4) * 4;
+    for (let t = 1; t < threads; t++) {
+      const from = Math.min(size, t * each);
+      const { op, args } = part(from, Math.min(size, from + each) - from);
+      this.helpers?.start(t - 1, op, args);
+    }
+    part(0, Math.min(size, each)).run();
+    for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
   }
 
   // One kernel call for the whole update when the four arrays live in the memory (copying the

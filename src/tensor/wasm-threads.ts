@@ -30,8 +30,14 @@ export interface KernelExports {
   heapBase(): number;
 }
 
-/** Int32 entries in one helper's slot: the state, then gemm's 14 arguments, then padding. */
+/** Int32 entries in one helper's slot: the state, up to 14 arguments, then the operation. */
 export const ARGS = 16;
+const OP = 15;
+
+/** What a helper runs: a product's rows, or a stretch of an elementwise kernel. */
+export const GEMM = 0;
+export const SIGMOID = 1;
+export const RELU = 2;
 
 /**
  * Times a waiting thread re-reads its slot before it sleeps: waking a sleeping thread costs tens of
@@ -51,16 +57,15 @@ export class RowHelpers {
     readonly count: number,
   ) {}
 
-  /** Starts gemm(…args, pack, packed = 0, rowStart, rowEnd, scratch) on helper h; returns at once. */
-  start(h: number, args: readonly number[], rowStart: number, rowEnd: number, pack: number, scratch: number): void {
+  /**
+   * Starts operation `op` on helper h with `args` (gemm's 14, sigmoid's x, out, size, relu's x, dout,
+   * out, size: byte addresses and counts); returns at once.
+   */
+  start(h: number, op: number, args: readonly number[]): void {
     const slot = h * ARGS;
     const c = this.control;
     for (let i = 0; i < args.length; i++) c[slot + 1 + i] = args[i];
-    c[slot + 10] = pack;
-    c[slot + 11] = 0;
-    c[slot + 12] = rowStart;
-    c[slot + 13] = rowEnd;
-    c[slot + 14] = scratch;
+    c[slot + OP] = op;
     Atomics.store(c, slot, WORK);
     Atomics.notify(c, slot);
   }
@@ -99,22 +104,14 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
       s = Atomics.load(c, slot);
     }
     if (s === QUIT) return;
-    kernels.gemm(
-      c[slot + 1],
-      c[slot + 2],
-      c[slot + 3],
-      c[slot + 4],
-      c[slot + 5],
-      c[slot + 6],
-      c[slot + 7],
-      c[slot + 8],
-      c[slot + 9],
-      c[slot + 10],
-      c[slot + 11],
-      c[slot + 12],
-      c[slot + 13],
-      c[slot + 14],
-    );
+    const a = slot + 1;
+    const op = c[slot + OP];
+    if (op === SIGMOID) kernels.sigmoid(c[a], c[a + 1], c[a + 2]);
+    else if (op === RELU) kernels.relu(c[a], c[a + 1], c[a + 2], c[a + 3]);
+    else {
+      const [transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch] = c.subarray(a, a + 14);
+      kernels.gemm(transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch);
+    }
     Atomics.store(c, slot, DONE);
     Atomics.notify(c, slot);
   }
