@@ -32,7 +32,7 @@ Commands:
   compare-optimizers   SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam on MNIST (the book's ch06)
   compare-batch-norm   MultiLayerNetExtend with and without batch norm at several init scales (ch06)`;
 
-const commands: Record<string, (argv: string[]) => void> = {
+const commands: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: trainCommand,
   example: exampleCommand,
   check: checkCommand,
@@ -48,16 +48,16 @@ const commands: Record<string, (argv: string[]) => void> = {
   'compare-batch-norm': compareBatchNormCommand,
 };
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return void console.log(usage);
   if (!Object.hasOwn(commands, command))
     throw new UsageError(`unknown command ${JSON.stringify(command)}, expected one of ${Object.keys(commands).join(', ')}`);
-  commands[command](rest);
+  await commands[command](rest);
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof DivergenceError) {
     // Training went to NaN or ∞: one line naming the iteration and the layer, its own exit status.

@@ -44,6 +44,7 @@ export class WasmKernels implements Kernels {
   private readonly exports: KernelExports;
   private readonly heap: WasmHeap;
   private helpers: RowHelpers | undefined;
+  private control: { at: number; bytes: number } | undefined;
 
   constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.module = module;
@@ -81,9 +82,11 @@ export class WasmKernels implements Kernels {
    */
   controlBlock(count: number): Int32Array {
     if (!this.shared) throw new ScratchnetError('wasm backend: helper threads need a shared memory, expected shared: true');
-    const view = this.heap.float32(count * ARGS);
-    if (!view) throw new ScratchnetError('wasm backend: no room for the helper threads’ control block');
-    return new Int32Array(view.buffer, view.byteOffset, count * ARGS);
+    // borrowed, not a tensor's block: nothing may reuse it while helpers wait on it
+    const bytes = count * ARGS * 4;
+    const at = this.heap.borrow(bytes);
+    this.control = { at, bytes };
+    return new Int32Array(this.memory.buffer, at, count * ARGS).fill(0);
   }
 
   /** Starts using the helper threads that serve `control` (from `controlBlock`). */
@@ -95,6 +98,8 @@ export class WasmKernels implements Kernels {
   detachHelpers(): void {
     this.helpers?.quit();
     this.helpers = undefined;
+    if (this.control) this.heap.give(this.control.at, this.control.bytes);
+    this.control = undefined;
   }
 
   /** How many threads share a large product (1 without helpers). */

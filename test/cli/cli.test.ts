@@ -243,3 +243,31 @@ test('explain and check: bad input is one line and exit 2', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   }
 });
+
+test('train --dtype float32 writes the same model bytes on one thread and on two', () => {
+  const models = ['1', '2'].map((threads) => {
+    const out = `threads-${threads}`;
+    const r = cli(
+      'train',
+      '--dtype',
+      'float32',
+      '--iters',
+      '300',
+      '--threads',
+      threads,
+      '--test-size',
+      '1000',
+      '--train-eval',
+      '1000',
+      '--out',
+      out,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, threads === '1' ? /on wasm, 1 thread\b/ : /on wasm, 2 threads/);
+    return readFileSync(join(dir, out, 'model.json'));
+  });
+  assert.ok(models[0].equals(models[1]), 'the models differ');
+  const bad = cli('train', '--threads', '0');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--threads is "0", expected a whole number from 1 to 64/);
+});

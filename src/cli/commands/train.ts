@@ -4,7 +4,7 @@ import { subset } from '../../data/mnist.js';
 import { readBytes, writeFileAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { writeModel } from '../../io/node/model-files.js';
-import { loadWasmBackend } from '../../io/node/wasm.js';
+import { defaultThreads, loadWasmBackend, useThreads } from '../../io/node/wasm.js';
 import { activations } from '../../nets/two-layer-net.js';
 import { parseWeightInit } from '../../nets/weight-init.js';
 import { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from '../../optim/optimizers.js';
@@ -57,6 +57,8 @@ sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accu
   --dtype T           float64 (default: exact enough to check gradients) or float32 (several times
                       faster: WebAssembly SIMD kernels)
   --backend B         the kernels of float32 products: wasm (default) or js (the plain reference)
+  --threads N         wasm: threads that share the large products (default: the machine's cores,
+                      ${defaultThreads()} here); the numbers are the same for any N
   --train-size N      train on the first N training images only (default: all 60000)
   --test-size N       measure test accuracy on the first N test images only (default: all 10000)
   --out DIR           where to write (default runs/<timestamp>); a folder that holds a run already
@@ -69,7 +71,7 @@ sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accu
                       weights an uninterrupted run ends with, bit for bit
 A loss or gradient that is not finite stops training with the iteration and the layer (exit 3).`;
 
-export function trainCommand(argv: string[]): void {
+export async function trainCommand(argv: string[]): Promise<void> {
   const { values, positionals: rest } = parseFlags('train', argv, {
     net: { type: 'string' },
     iters: { type: 'string' },
@@ -87,6 +89,7 @@ export function trainCommand(argv: string[]): void {
     seed: { type: 'string' },
     dtype: { type: 'string' },
     backend: { type: 'string' },
+    threads: { type: 'string' },
     'train-size': { type: 'string' },
     'test-size': { type: 'string' },
     out: { type: 'string' },
@@ -122,6 +125,7 @@ export function trainCommand(argv: string[]): void {
   const seed = intFlag('seed', values.seed, 0, 0);
   const dtype = choiceFlag('dtype', values.dtype, ['float64', 'float32'] as const, 'float64');
   const backend = choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm');
+  const threads = intFlag('threads', values.threads, defaultThreads(), 1, 64);
   const trainSize = intFlag('train-size', values['train-size'], 60000, 1, 60000);
   const testSize = intFlag('test-size', values['test-size'], 10000, 1, 10000);
   const trainEval = intFlag('train-eval', values['train-eval'], settings.net === 'simple-conv' ? 10000 : 60000, 1, 60000);
@@ -140,7 +144,7 @@ export function trainCommand(argv: string[]): void {
   const trainEvalCount = Math.min(trainEval, train.count);
   mkdirSync(out, { recursive: true });
 
-  if (dtype === 'float32' && backend === 'wasm') loadWasmBackend();
+  if (dtype === 'float32' && backend === 'wasm') await useThreads(loadWasmBackend(), threads);
   else setBackend('js');
   const rng = new Rng(seed);
   const net = makeNet(settings, rng, dtype);
@@ -150,7 +154,7 @@ export function trainCommand(argv: string[]): void {
   console.log(
     `Training ${describeNet(settings)} on MNIST: ${train.count} training and ${test.count} test images${evalNote}, ` +
       `${iters} iterations of batch ${batchSize}, ${optimizerName === 'sgd' ? 'SGD' : optimizerName} lr ${lr}, seed ${seed}, ` +
-      `${dtype}${dtype === 'float32' ? ` on ${backend}` : ''}`,
+      `${dtype}${dtype === 'float32' ? ` on ${backend}${backend === 'wasm' ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''}` : ''}`,
   );
   const progress = progressBar(iters, 'train');
   let accuracy = 'no epoch yet';
@@ -231,7 +235,7 @@ export function trainCommand(argv: string[]): void {
 }
 
 /** Flags that say where a run writes, not what it trains: the only ones --resume takes. */
-const RUN_FLAGS = ['out', 'save', 'checkpoint-dir', 'checkpoint-every', 'resume', 'help'];
+const RUN_FLAGS = ['threads', 'out', 'save', 'checkpoint-dir', 'checkpoint-every', 'resume', 'help'];
 const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 /** The latest checkpoint of a folder. */
