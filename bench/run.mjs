@@ -24,7 +24,7 @@ const only = flag('--only') ?? ['W1', 'W2', 'W3', 'W4', 'GEMM'];
 const PEERS = [
   { id: 'scratchnet', name: 'scratchnet (wasm, float32)', module: 'scratchnet', variant: 'wasm' },
   { id: 'scratchnet-2', name: 'scratchnet (wasm, float32, 2 threads)', module: 'scratchnet', variant: 'wasm-2' },
-  { id: 'scratchnet-js', name: 'scratchnet (plain JS, float32)', module: 'scratchnet', variant: 'js-f32' },
+  { id: 'scratchnet-js', name: 'scratchnet (plain JS, float32)', module: 'scratchnet', variant: 'js-f32', runs: { W2: 1 } },
   { id: 'scratchnet-f64', name: 'scratchnet (plain JS, float64)', module: 'scratchnet', variant: 'js-f64', only: ['W1'] },
   { id: 'numpy', name: 'NumPy + OpenBLAS, 1 thread', python: true },
   { id: 'tfjs-wasm', name: 'tfjs-backend-wasm', module: 'tfjs', variant: 'wasm' },
@@ -199,4 +199,55 @@ for (const name of only) {
   }
   lines.push('');
 }
+lines.push(...goalTable());
 console.log(lines.join('\n'));
+
+// The goal in one table: each peer's time ÷ scratchnet's, on one thread and on two (above 1:
+// scratchnet is faster); for GEMM the case where scratchnet leads least.
+function goalTable() {
+  const versus = ['tfjs-wasm', 'numpy'].map((id) => peers.find((p) => p.id === id)).filter(Boolean);
+  const ours = peers.filter((p) => p.id === 'scratchnet' || p.id === 'scratchnet-2');
+  if (!versus.length || ours.length < 2) return [];
+  const metrics = [
+    ['W1', 'W1 one epoch', (r) => r.times],
+    ['W2', 'W2 one epoch', (r) => r.times],
+    ['W3', 'W3 100 steps', (r) => r.times],
+    ['W4', 'W4 one image', (r) => r.latency],
+    ['W4', 'W4 10,000 images', (r) => r.throughput],
+  ];
+  const cell = (peer, us, workload, get) => {
+    const them = results[workload]?.[peer.id];
+    const mine = results[workload]?.[us.id];
+    if (!them || !mine) return '—';
+    if (them.skipped) return 'cannot run it';
+    if (mine.skipped) return '—';
+    return ratio(median(get(them)) / median(get(mine)));
+  };
+  const gemmCell = (peer, us) => {
+    const them = results.GEMM?.[peer.id]?.gemm;
+    const mine = results.GEMM?.[us.id]?.gemm;
+    if (!them || !mine) return '—';
+    let worst;
+    mine.forEach((c, i) => {
+      const r = median(c.rates) / median(them[i].rates);
+      if (!worst || r < worst.r) worst = { r, label: `${c.label} ${c.tA ? 'Aᵀ' : 'A'}·${c.tB ? 'Bᵀ' : 'B'}` };
+    });
+    return `${ratio(worst.r)} (${worst.label})`;
+  };
+  const short = (p) => (p.id === 'numpy' ? 'NumPy' : p.id === 'tfjs-wasm' ? 'tfjs-wasm' : p.id === 'scratchnet' ? '1 thread' : '2 threads');
+  const heads = versus.flatMap((p) => ours.map((u) => `${short(p)} ÷ scratchnet, ${short(u)}`));
+  const rows = [
+    '### Each peer’s time ÷ scratchnet’s',
+    '',
+    `| workload | ${heads.join(' | ')} |`,
+    `|---|${heads.map(() => '---').join('|')}|`,
+  ];
+  for (const [workload, label, get] of metrics) {
+    if (!only.includes(workload)) continue;
+    rows.push(`| ${label} | ${versus.flatMap((p) => ours.map((u) => cell(p, u, workload, get))).join(' | ')} |`);
+  }
+  if (only.includes('GEMM'))
+    rows.push(`| GEMM, least of its cases | ${versus.flatMap((p) => ours.map((u) => gemmCell(p, u))).join(' | ')} |`);
+  rows.push('', 'Above 1: scratchnet is faster.', '');
+  return rows;
+}

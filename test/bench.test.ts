@@ -10,8 +10,18 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  for (const title of ['### W1', '### W4', '### GEMM']) assert.match(out, new RegExp(title), `no ${title} table in\n${out}`);
+  for (const title of ['### W1', '### W2', '### W3', '### W4', '### GEMM'])
+    assert.match(out, new RegExp(title), `no ${title} table in\n${out}`);
   assert.doesNotMatch(out, /failed/, out);
-  for (const peer of ['scratchnet (wasm, float32)', 'tfjs-backend-wasm', 'tfjs cpu', 'ConvNetJS', 'brain.js'])
+  for (const peer of [
+    'scratchnet (wasm, float32)',
+    'scratchnet (wasm, float32, 2 threads)',
+    'tfjs-backend-wasm',
+    'tfjs cpu',
+    'ConvNetJS',
+    'brain.js',
+  ])
     assert.match(out, new RegExp(peer.replace(/[()]/g, '\\$&')));
+  // W3 on tfjs-backend-wasm is the one workload a peer cannot run, and the table says why
+  assert.match(out, /tfjs-backend-wasm \| — .*no Conv2DBackpropFilter kernel/);
 });
