@@ -73,6 +73,20 @@ const adam = new Adam(0.001);
 adam.update(mlp.params, mlp.gradient(batch, Tensor.zeros([100, 10], 'float32')));
 const grads = Object.fromEntries(Object.entries(mlp.params).map(([k, v]) => [k, random(v.shape, 1e-3, 7).reshape(v.shape)]));
 time('Adam step, the 669,706 parameters of 784-512-512-10', 10, () => adam.update(mlp.params, grads));
-steps('W1 step: TwoLayerNet 784-50-10 sigmoid, batch 100, SGD', new TwoLayerNet(784, 50, 10, 0.01, 'sigmoid', { rng: new Rng(1), dtype: 'float32' }), new SGD(0.1), 100, undefined, 20);
+steps(
+  'W1 step: TwoLayerNet 784-50-10 sigmoid, batch 100, SGD',
+  new TwoLayerNet(784, 50, 10, 0.01, 'sigmoid', { rng: new Rng(1), dtype: 'float32' }),
+  new SGD(0.1),
+  100,
+  undefined,
+  20,
+);
 steps('W2 step: 784-512-512-10 relu, batch 128, Adam', mlp, new Adam(0.001), 128, undefined, 5);
-steps('W3 step: SimpleConvNet, batch 100, Adam', new SimpleConvNet({ rng: new Rng(1), dtype: 'float32' }), new Adam(0.001), 100, [100, 1, 28, 28], 2);
+steps(
+  'W3 step: SimpleConvNet, batch 100, Adam',
+  new SimpleConvNet({ rng: new Rng(1), dtype: 'float32' }),
+  new Adam(0.001),
+  100,
+  [100, 1, 28, 28],
+  2,
+);
