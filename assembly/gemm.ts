@@ -259,8 +259,8 @@ function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
-/** The bytes of B's slack the sparse-row path reads past its end (never used). */
-export const SLACK: i32 = 128;
+// The sparse-row path reads up to 128 bytes past the end of B (lanes it never stores): the heap
+// (src/tensor/wasm-heap.ts) keeps that much memory readable past its last block.
 
 /**
  * C = op(A)·op(B) (+ bias on every row), C m×n, op(A) m×k, op(B) k×n, for rows rowStart … rowEnd−1
