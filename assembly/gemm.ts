@@ -255,7 +255,7 @@ function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width
 }
 
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
-// not zero (measured in BENCHMARKS.md).
+// not zero: MNIST's pixels are about 19% non-zero, dense data never takes it.
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
