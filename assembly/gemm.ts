@@ -109,54 +109,61 @@ function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: u
   return kept;
 }
 
-// Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A, row r's at
-// lists + r·k·8 as pairs (value, byte offset of row p of a row-major k×n B), its count at
-// counts + 4r: the sparse-row path reads only the rows of B its row of A needs. Four entries are
-// tested at a time, so the long zero runs of MNIST's margins cost one test per four; the four of a
-// group that is not all zero are appended without branches (a store each, the count moving on by
-// one only for a non-zero), which keeps the branch predictor out of it. Returns the total, or −1 as
-// soon as it passes `limit` (the block is dense enough for the register blocks).
+// For each of the 16 patterns of non-zero lanes, the byte indices that move those lanes, in order,
+// to the front of a vector (lanes after them are left as garbage).
+const COMPRESS = memory.data<u8>([
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  4, 5, 6, 7, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15,
+  0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15,
+  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 12, 13, 14, 15,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  0, 1, 2, 3, 12, 13, 14, 15, 4, 5, 6, 7, 8, 9, 10, 11,
+  4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 8, 9, 10, 11,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11,
+  8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 4, 5, 6, 7,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
+// Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A: row r's values at
+// lists + r·k·8, and after them (k floats on) the byte offsets of the rows of a row-major k×n B they
+// multiply; its count at counts + 4r. The sparse-row path then reads only the rows of B its row of A
+// needs. Four entries at a time: a group that is all zero (MNIST's margins) costs one test; the
+// others are compressed by one shuffle from COMPRESS, values and offsets alike, with no branch per
+// entry. Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
 function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
   const zero = f32x4.splat(0);
   const rowStep = n * 4;
+  const lanes = i32x4(0, rowStep, 2 * rowStep, 3 * rowStep);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const row = a + (<usize>((i + r) * k) << 2);
-    const list = lists + (<usize>(r * k) << 3);
+    const values = lists + (<usize>(r * k) << 3);
+    const offsets = values + (<usize>k << 2);
     let count = 0;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
-      const at = row + (<usize>p << 2);
-      if (!v128.any_true(f32x4.ne(v128.load(at), zero))) continue;
-      const off = p * rowStep;
-      let x = load<f32>(at);
-      let d = list + (<usize>count << 3);
-      store<f32>(d, x);
-      store<i32>(d, off, 4);
-      count += <i32>(x != 0);
-      x = load<f32>(at, 4);
-      d = list + (<usize>count << 3);
-      store<f32>(d, x);
-      store<i32>(d, off + rowStep, 4);
-      count += <i32>(x != 0);
-      x = load<f32>(at, 8);
-      d = list + (<usize>count << 3);
-      store<f32>(d, x);
-      store<i32>(d, off + 2 * rowStep, 4);
-      count += <i32>(x != 0);
-      x = load<f32>(at, 12);
-      d = list + (<usize>count << 3);
-      store<f32>(d, x);
-      store<i32>(d, off + 3 * rowStep, 4);
-      count += <i32>(x != 0);
+      const x = v128.load(row + (<usize>p << 2));
+      const bits = i32x4.bitmask(f32x4.ne(x, zero));
+      if (bits == 0) continue;
+      const order = v128.load(COMPRESS + (<usize>bits << 4));
+      const at = <usize>count << 2;
+      v128.store(values + at, i8x16.swizzle(x, order));
+      v128.store(offsets + at, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowStep), lanes), order));
+      count += popcnt(bits);
       if (total + count > limit) return -1;
     }
     for (; p < k; p++) {
-      const x = load<f32>(row + (<usize>p << 2));
-      const d = list + (<usize>count << 3);
-      store<f32>(d, x);
-      store<i32>(d, p * rowStep, 4);
-      count += <i32>(x != 0);
+      const x = load<u32>(row + (<usize>p << 2));
+      const at = <usize>count << 2;
+      store<u32>(values + at, x);
+      store<i32>(offsets + at, p * rowStep);
+      count += <i32>((x << 1) != 0);
     }
     total += count;
     if (total > limit) return -1;
@@ -165,27 +172,35 @@ function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, cou
   return total;
 }
 
-// c[j … j + 4·V − 1] (+ bias) = Σ over the listed (v, row) of v · B[row, j …], V vectors of 4 columns
-// at a time (V = 8, 4, 2 or 1); lanes past n are computed from whatever follows B's row and never
-// stored, so B needs 16·V bytes of slack after its end.
-function sparseRow(list: usize, count: i32, b: usize, c: usize, bias: usize, n: i32): void {
+// The most vectors of C a sparse pass keeps in registers: with eight, V8's register allocator
+// spills an accumulator in every step (seen in --print-wasm-code), with seven it does not.
+const SPARSE_VECS = 7;
+
+// c[0 … n − 1] (+ bias) = Σ over the listed (v, row) of v · B[row, …]: the n columns, 4 to a vector,
+// in as few passes over the list as keep at most SPARSE_VECS vectors each, the passes as even as can
+// be (50 columns: 7 + 6 vectors). Lanes past n are computed from whatever follows B's last row and
+// never stored, so B needs 12 bytes of slack after its end.
+function sparseRow(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, n: i32): void {
+  const vecs = (n + 3) >> 2;
+  const passes = (vecs + SPARSE_VECS - 1) / SPARSE_VECS;
   let j = 0;
-  while (j < n) {
-    const left = n - j;
-    const vecs = (left + 3) >> 2;
+  for (let q = 0; q < passes; q++) {
+    // this pass's share of the vectors still to do
+    const v = (vecs - (j >> 2) + (passes - q) - 1) / (passes - q);
     const bj = b + (<usize>j << 2);
     const cj = c + (<usize>j << 2);
     const biasj = bias != 0 ? bias + (<usize>j << 2) : 0;
-    if (vecs >= 8) {
-      sparse8(list, count, bj, cj, biasj, min(left, 32));
-      j += 32;
-    } else if (vecs >= 4) {
-      sparse4(list, count, bj, cj, biasj, min(left, 16));
-      j += 16;
-    } else {
-      sparse1(list, count, bj, cj, biasj, min(left, 4));
-      j += 4;
+    const w = min(n - j, v << 2);
+    switch (v) {
+      case 1: sparse1(values, count, k, bj, cj, biasj, w); break;
+      case 2: sparse2(values, count, k, bj, cj, biasj, w); break;
+      case 3: sparse3(values, count, k, bj, cj, biasj, w); break;
+      case 4: sparse4(values, count, k, bj, cj, biasj, w); break;
+      case 5: sparse5(values, count, k, bj, cj, biasj, w); break;
+      case 6: sparse6(values, count, k, bj, cj, biasj, w); break;
+      case 7: sparse7(values, count, k, bj, cj, biasj, w); break;
     }
+    j += v << 2;
   }
 }
 
@@ -202,13 +217,138 @@ function storeCut(c: usize, at: i32, v: v128, width: i32): void {
   else storeRow(c + (<usize>at << 2), v, v, width - at);
 }
 
-function sparse8(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width), c1 = biasOr0(bias, 4, width), c2 = biasOr0(bias, 8, width), c3 = biasOr0(bias, 12, width);
-  let c4 = biasOr0(bias, 16, width), c5 = biasOr0(bias, 20, width), c6 = biasOr0(bias, 24, width), c7 = biasOr0(bias, 28, width);
-  const end = list + (<usize>count << 3);
-  for (let e = list; e < end; e += 8) {
+// sparseV: V vectors of c (+ bias) = Σ over the `count` listed values v (their offsets in B k floats
+// further on) of v · B[row, 0 … 4V − 1], one rounding per multiply and per add, in the list's order.
+function sparse1(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
     const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e, 4);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+  }
+  storeCut(c, 0, c0, width);
+}
+
+function sparse2(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+}
+
+function sparse3(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  let c2 = biasOr0(bias, 8, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+}
+
+function sparse4(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  let c2 = biasOr0(bias, 8, width);
+  let c3 = biasOr0(bias, 12, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+  storeCut(c, 12, c3, width);
+}
+
+function sparse5(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  let c2 = biasOr0(bias, 8, width);
+  let c3 = biasOr0(bias, 12, width);
+  let c4 = biasOr0(bias, 16, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+  storeCut(c, 12, c3, width);
+  storeCut(c, 16, c4, width);
+}
+
+function sparse6(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  let c2 = biasOr0(bias, 8, width);
+  let c3 = biasOr0(bias, 12, width);
+  let c4 = biasOr0(bias, 16, width);
+  let c5 = biasOr0(bias, 20, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
+    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
+  }
+  storeCut(c, 0, c0, width);
+  storeCut(c, 4, c1, width);
+  storeCut(c, 8, c2, width);
+  storeCut(c, 12, c3, width);
+  storeCut(c, 16, c4, width);
+  storeCut(c, 20, c5, width);
+}
+
+function sparse7(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  let c0 = biasOr0(bias, 0, width);
+  let c1 = biasOr0(bias, 4, width);
+  let c2 = biasOr0(bias, 8, width);
+  let c3 = biasOr0(bias, 12, width);
+  let c4 = biasOr0(bias, 16, width);
+  let c5 = biasOr0(bias, 20, width);
+  let c6 = biasOr0(bias, 24, width);
+  const end = values + (<usize>count << 2);
+  const toOffset = <usize>k << 2;
+  for (let e = values; e < end; e += 4) {
+    const x = v128.load32_splat(e);
+    const r = b + <usize>load<i32>(e + toOffset);
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
     c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
     c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
@@ -216,7 +356,6 @@ function sparse8(list: usize, count: i32, b: usize, c: usize, bias: usize, width
     c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
     c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
     c6 = f32x4.add(c6, f32x4.mul(x, v128.load(r, 96)));
-    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(r, 112)));
   }
   storeCut(c, 0, c0, width);
   storeCut(c, 4, c1, width);
@@ -225,33 +364,6 @@ function sparse8(list: usize, count: i32, b: usize, c: usize, bias: usize, width
   storeCut(c, 16, c4, width);
   storeCut(c, 20, c5, width);
   storeCut(c, 24, c6, width);
-  storeCut(c, 28, c7, width);
-}
-
-function sparse4(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width), c1 = biasOr0(bias, 4, width), c2 = biasOr0(bias, 8, width), c3 = biasOr0(bias, 12, width);
-  const end = list + (<usize>count << 3);
-  for (let e = list; e < end; e += 8) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e, 4);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
-  storeCut(c, 12, c3, width);
-}
-
-function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  const end = list + (<usize>count << 3);
-  for (let e = list; e < end; e += 8) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(e), v128.load(b + <usize>load<i32>(e, 4))));
-  }
-  storeCut(c, 0, c0, width);
 }
 
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
@@ -259,8 +371,8 @@ function sparse1(list: usize, count: i32, b: usize, c: usize, bias: usize, width
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
-// The sparse-row path reads up to 128 bytes past the end of B (lanes it never stores): the heap
-// (src/tensor/wasm-heap.ts) keeps that much memory readable past its last block.
+// The sparse-row path reads up to 12 bytes past the end of B (lanes it never stores): the heap
+// (src/tensor/wasm-heap.ts) keeps more than that readable past its last block.
 
 /**
  * C = op(A)·op(B) (+ bias on every row), C m×n, op(A) m×k, op(B) k×n, for rows rowStart … rowEnd−1
@@ -305,7 +417,7 @@ export function gemm(
     if (!transA && !transB && listRows(k, n, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
       for (let r = 0; r < rows; r++) {
         const list = lists + (<usize>(r * k) << 3);
-        sparseRow(list, load<i32>(counts + (<usize>r << 2)), b, c + <usize>(i + r) * ldc, bias, n);
+        sparseRow(list, load<i32>(counts + (<usize>r << 2)), k, b, c + <usize>(i + r) * ldc, bias, n);
       }
       continue;
     }
@@ -406,8 +518,12 @@ export function heapBase(): usize {
 // 2^n stay normal floats.
 @inline
 function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  // pmax/pmin are single instructions (max/min are not); a NaN x stays NaN through both
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  // n = x·log2(e) rounded to the nearest integer (ties to even), by adding and taking off 1.5·2²³:
+  // the sum's low mantissa bits are then n itself
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504)), f32x4.splat(12582912));
+  const n = f32x4.sub(shifted, f32x4.splat(12582912));
   // ln 2 in two parts, so that n·ln2 is subtracted without losing r's low bits
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -418,7 +534,8 @@ function exp4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2ⁿ: n + 127 in the exponent bits (n's bits are the low bits of `shifted`, whose exponent is 2²³'s)
+  const scale = i32x4.shl(i32x4.sub(shifted, i32x4.splat(0x4b400000 - 127)), 23);
   return f32x4.mul(er, scale);
 }
 
@@ -435,6 +552,28 @@ export function sigmoid(x: usize, out: usize, size: i32): void {
     const e = exp4(f32x4.neg(f32x4.splat(load<f32>(x + i))));
     store<f32>(out + i, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
   }
+}
+
+/**
+ * out[i] = bytes[i] / 255 for i < size: pixels as the book normalises them, sixteen at a time
+ * (widened to 32-bit integers, converted, divided: the same floats as dividing in float64 and
+ * rounding to float32, for every byte).
+ */
+export function unitBytes(bytes: usize, out: usize, size: i32): void {
+  const scale = f32x4.splat(255);
+  const end = <usize>size;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(bytes + i);
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    const o = out + (i << 2);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), scale));
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+  }
+  for (; i < end; i++) store<f32>(out + (i << 2), <f32>load<u8>(bytes + i) / 255);
 }
 
 /**

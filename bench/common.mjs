@@ -1,12 +1,22 @@
 // Shared by every JavaScript peer: the MNIST files, the mini-batch order and the timing.
 import { subset } from '../dist/src/data/mnist.js';
-import { loadMnist, mnistDataDir } from '../dist/src/io/node/mnist-files.js';
+import { loadMnistSet, mnistDataDir } from '../dist/src/io/node/mnist-files.js';
 
-export { loadMnist, mnistDataDir };
+export { mnistDataDir };
 
-/** The first `count` test images (W4's throughput set). */
+let train;
+let test;
+/** The MNIST training and test sets, each read once per process. */
+export function loadMnist() {
+  train ??= loadMnistSet('train');
+  test ??= loadMnistSet('t10k');
+  return { train, test };
+}
+
+/** The first `count` test images (W4's throughput set; the training set is not read). */
 export function testImages(count) {
-  return subset(loadMnist().test, count);
+  test ??= loadMnistSet('t10k');
+  return subset(test, count);
 }
 
 /** Seconds taken by each of `runs` calls of fn (fn may be async). */

@@ -1,4 +1,5 @@
 import { InputError, ShapeError } from '../errors.js';
+import { unitRows } from '../tensor/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { parseIdx } from './idx.js';
 
@@ -16,9 +17,6 @@ export interface MnistSet {
 }
 
 export const MNIST_CLASSES = 10;
-
-// byte / 255 for every byte, looked up rather than divided in the batch loop (same values)
-const PIXEL = Float64Array.from({ length: 256 }, (_, v) => v / 255);
 
 /**
  * Reads a set from the bytes of its IDX image and label files, checking that they agree.
@@ -53,17 +51,10 @@ export function fillBatch(set: MnistSet, indices: ArrayLike<number>, x: Tensor, 
   if (t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== MNIST_CLASSES) {
     throw new ShapeError(`fillBatch: t is ${t.shape.join('×')}, expected ${n}×${MNIST_CLASSES} one-hot rows`);
   }
-  const xd = x.data;
+  unitRows(set.images, indices, pixels, x.data);
   const td = t.data;
-  const images = set.images;
   td.fill(0);
-  for (let i = 0; i < n; i++) {
-    const k = indices[i];
-    const src = k * pixels;
-    const dst = i * pixels;
-    for (let p = 0; p < pixels; p++) xd[dst + p] = PIXEL[images[src + p]];
-    td[i * MNIST_CLASSES + set.labels[k]] = 1;
-  }
+  for (let i = 0; i < n; i++) td[i * MNIST_CLASSES + set.labels[indices[i]]] = 1;
 }
 
 /** The first `count` examples of a set (a view, no copy): for quick runs on a subset. */

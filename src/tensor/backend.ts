@@ -1,4 +1,4 @@
-import { ScratchnetError } from '../errors.js';
+import { ScratchnetError, ShapeError } from '../errors.js';
 import { gemm as plainGemm } from './gemm.js';
 import type { FloatArray } from './tensor.js';
 
@@ -24,6 +24,8 @@ export interface Kernels {
   adam?(p: Float32Array, g: Float32Array, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): boolean;
   /** As {@link relu}, when the backend has a faster one. */
   relu?(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void;
+  /** As {@link unitRows}, when the backend has a faster one. */
+  unitRows?(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void;
 }
 
 export type BackendName = 'js' | 'wasm';
@@ -152,4 +154,32 @@ export function adamStep(
 ): boolean {
   if (!fast?.adam || !(p instanceof Float32Array) || !(g instanceof Float32Array)) return false;
   return fast.adam(p, g, m, v, lrT, beta1, beta2);
+}
+
+// byte / 255 for every byte, looked up rather than divided (the same values)
+const UNIT = Float64Array.from({ length: 256 }, (_, v) => v / 255);
+
+/**
+ * out[i·width + j] = bytes[rows[i]·width + j] / 255: rows of bytes (images) gathered as floats in
+ * [0, 1], the book's normalised pixels. float32 on the active backend's kernel when it has one
+ * (converting bytes one at a time is slow in JavaScript), otherwise this plain loop.
+ */
+export function unitRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: FloatArray): void {
+  const n = rows.length;
+  if (out.length < n * width) throw new ShapeError(`unitRows: out holds ${out.length} floats, expected at least ${n}×${width}`);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (!Number.isInteger(row) || row < 0 || (row + 1) * width > bytes.length) {
+      throw new ShapeError(`unitRows: row ${row} at ${i}, expected a whole number from 0 to ${Math.floor(bytes.length / width) - 1}`);
+    }
+  }
+  if (fast?.unitRows && out instanceof Float32Array) {
+    fast.unitRows(bytes, rows, width, out);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const src = rows[i] * width;
+    const dst = i * width;
+    for (let j = 0; j < width; j++) out[dst + j] = UNIT[bytes[src + j]];
+  }
 }

@@ -25,6 +25,7 @@ export interface KernelExports {
   sigmoid(x: number, out: number, size: number): void;
   relu(x: number, dout: number, out: number, size: number): void;
   adam(p: number, g: number, m: number, v: number, size: number, lrT: number, beta1: number, beta2: number): void;
+  unitBytes(bytes: number, out: number, size: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
   heapBase(): number;

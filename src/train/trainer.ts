@@ -5,6 +5,7 @@ import { Convolution } from '../layers/convolution.js';
 import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
 import type { OptimizerState } from '../optim/state.js';
+import { unitRows } from '../tensor/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 
@@ -221,13 +222,12 @@ export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
   const xAll = Tensor.zeros([size, pixels], dtype);
-  const images = set.images;
+  const rows = new Int32Array(size);
   for (let start = 0; start < set.count; start += size) {
     const n = Math.min(size, set.count - start);
     const x = n === size ? xAll : new Tensor(xAll.data.subarray(0, n * pixels), [n, pixels]);
-    const xd = x.data;
-    const from = start * pixels;
-    for (let p = 0; p < n * pixels; p++) xd[p] = images[from + p] / 255;
+    for (let i = 0; i < n; i++) rows[i] = start + i;
+    unitRows(set.images, n === size ? rows : rows.subarray(0, n), pixels, x.data);
     const scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
     const sd = scores.data;
     const classes = scores.shape[1];

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
 import { Adam } from '../../src/optim/adam.js';
-import { getBackend, setBackend } from '../../src/tensor/backend.js';
+import { getBackend, setBackend, unitRows } from '../../src/tensor/backend.js';
 import { gemm as plainGemm } from '../../src/tensor/gemm.js';
 import { matmul } from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -111,6 +111,7 @@ test('sparse rows (walked by their non-zeros) give the same floats as the dense 
     [9, 3, 17],
     [7, 70, 33],
     [13, 129, 64],
+    [5, 512, 100],
   ]) {
     const a = random(m * k, rng, 0.85); // sparse enough for the sparse-row path when A is read as stored
     const aT = new Float32Array(m * k); // the same op(A) stored transposed, which always takes the dense path
@@ -292,4 +293,36 @@ test('Adam on the wasm backend takes the plain loop’s steps bit for bit, and i
   assert.deepEqual(fast.params.b.data, plain.params.b.data);
   assert.deepEqual(fast.state, plain.state);
   assert.notDeepEqual(fast.params.W.data, W.data, 'the steps changed the weights');
+});
+
+test('unitRows gathers rows of bytes as byte / 255 on the wasm backend, the plain loop’s floats for every byte', () => {
+  const width = 37; // not a multiple of 16: the kernel's last bytes go one at a time
+  const bytes = new Uint8Array(300 * width);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 97 + 13) % 256;
+  for (let v = 0; v < 256; v++) bytes[v] = v; // every byte value in row 0 … 6
+  const rows = [0, 1, 2, 3, 4, 5, 6, 299, 17, 17, 150];
+  const expected = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < width; j++) expected[i * width + j] = bytes[row * width + j] / 255;
+  });
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  const resident = wasm.float32(rows.length * width);
+  assert.ok(resident);
+  for (const [label, out] of [
+    ['resident', resident],
+    ['ordinary array', new Float32Array(rows.length * width)],
+  ] as const) {
+    setBackend('wasm');
+    unitRows(bytes, rows, width, out);
+    setBackend('js');
+    assert.deepEqual(out, expected, label);
+  }
+  const viaCopy = new Float32Array(rows.length * width);
+  unshared.unitRows(bytes, rows, width, viaCopy);
+  assert.deepEqual(viaCopy, expected, 'unshared memory');
+  const plain = new Float32Array(rows.length * width);
+  unitRows(bytes, rows, width, plain);
+  assert.deepEqual(plain, expected, 'plain loop');
+  assert.throws(() => unitRows(bytes, [300], width, plain), /unitRows: row 300 at 0, expected a whole number from 0 to 299/);
+  assert.throws(() => unitRows(bytes, rows, width, new Float32Array(5)), /expected at least 11×37/);
 });

@@ -7,7 +7,7 @@
  * const { train, test } = loadMnist();
  */
 export { readBytes, readJsonFile, writeFileAtomic } from './files.js';
-export { loadMnist, mnistDataDir } from './mnist-files.js';
+export { loadMnist, loadMnistSet, mnistDataDir } from './mnist-files.js';
 export { type ModelFormat, modelJSONFromBytes, readModel, readModelJSON, writeModel } from './model-files.js';
 export { modelToOnnx, ONNX_OPSET, onnxEmitters } from './onnx-export.js';
 export { IMPORTED_OPERATORS, modelFromOnnx } from './onnx-import.js';
