@@ -554,24 +554,44 @@ export function sigmoid(x: usize, out: usize, size: i32): void {
   }
 }
 
+// byte / 255 without a division: 1/255 = 2⁻⁸ + 2⁻¹⁶ + 2⁻²⁴ + …, so byte/255 = byte·H + byte·L + …
+// with H = 0x010101·2⁻²⁴ and L = 0x010101·2⁻⁴⁸. Both products are exact (at most 24 bits), and their
+// one rounded sum is byte/255 correctly rounded for every byte (checked for all 256: the bits left
+// out lie far below float32's last place and never make a tie).
+const UNIT_HIGH: f32 = 0.003921568393707275; // 0x010101·2⁻²⁴
+const UNIT_LOW: f32 = 2.3374369106932136e-10; // 0x010101·2⁻⁴⁸
+
+@inline
+function unit4(bytes32: v128): v128 {
+  const v = f32x4.convert_i32x4_s(bytes32);
+  return f32x4.add(f32x4.mul(v, f32x4.splat(UNIT_HIGH)), f32x4.mul(v, f32x4.splat(UNIT_LOW)));
+}
+
 /**
- * out[i] = bytes[i] / 255 for i < size: pixels as the book normalises them, sixteen at a time
- * (widened to 32-bit integers, converted, divided: the same floats as dividing in float64 and
- * rounding to float32, for every byte).
+ * out[i] = bytes[i] / 255 for i < size: pixels as the book normalises them, sixteen at a time,
+ * the same floats as dividing in float64 and rounding to float32.
  */
 export function unitBytes(bytes: usize, out: usize, size: i32): void {
-  const scale = f32x4.splat(255);
   const end = <usize>size;
   let i: usize = 0;
   for (; i + 16 <= end; i += 16) {
     const v = v128.load(bytes + i);
+    const o = out + (i << 2);
+    if (!v128.any_true(v)) {
+      // sixteen black pixels, as most of MNIST's margins
+      const zero = f32x4.splat(0);
+      v128.store(o, zero);
+      v128.store(o, zero, 16);
+      v128.store(o, zero, 32);
+      v128.store(o, zero, 48);
+      continue;
+    }
     const lo = i16x8.extend_low_i8x16_u(v);
     const hi = i16x8.extend_high_i8x16_u(v);
-    const o = out + (i << 2);
-    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(lo)), scale));
-    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(lo)), scale), 16);
-    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(hi)), scale), 32);
-    v128.store(o, f32x4.div(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+    v128.store(o, unit4(i32x4.extend_low_i16x8_u(lo)));
+    v128.store(o, unit4(i32x4.extend_high_i16x8_u(lo)), 16);
+    v128.store(o, unit4(i32x4.extend_low_i16x8_u(hi)), 32);
+    v128.store(o, unit4(i32x4.extend_high_i16x8_u(hi)), 48);
   }
   for (; i < end; i++) store<f32>(out + (i << 2), <f32>load<u8>(bytes + i) / 255);
 }

@@ -64,7 +64,7 @@ export { Nesterov } from './optim/nesterov.js';
 export { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from './optim/optimizers.js';
 export { RMSprop } from './optim/rmsprop.js';
 export { type Optimizer, SGD } from './optim/sgd.js';
-export { type BackendName, getBackend, type Kernels, registerBackend, setBackend } from './tensor/backend.js';
+export { type BackendName, getBackend, type Kernels, registerBackend, setBackend, unitRows } from './tensor/backend.js';
 export { col2im, im2col, slidingWindow, type Window } from './tensor/im2col.js';
 export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
@@ -80,4 +80,4 @@ export {
   type OptimizerRun,
 } from './train/experiments.js';
 export { lineChart, trainingPlot } from './train/plot.js';
-export { type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';
+export { classify, type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';

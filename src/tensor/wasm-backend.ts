@@ -2,7 +2,7 @@ import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
 import { setFloat32Allocator } from './tensor.js';
 import { WasmHeap } from './wasm-heap.js';
-import { ARGS, GEMM, type KernelExports, RELU, RowHelpers, SIGMOID } from './wasm-threads.js';
+import { ARGS, GEMM, type KernelExports, RELU, RowHelpers, SIGMOID, UNIT } from './wasm-threads.js';
 
 export type { KernelExports } from './wasm-threads.js';
 
@@ -192,12 +192,18 @@ export class WasmKernels implements Kernels {
     const scratch = this.heap.borrow(need);
     try {
       const memory = new Uint8Array(this.memory.buffer);
-      for (let i = 0; i < rows.length; i++) {
-        const from = rows[i] * width;
-        memory.set(bytes.subarray(from, from + width), scratch + i * width);
+      // one copy for each run of consecutive rows (all of them when a set is read in order)
+      for (let i = 0; i < rows.length; ) {
+        let end = i + 1;
+        while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
+        memory.set(bytes.subarray(rows[i] * width, (rows[end - 1] + 1) * width), scratch + i * width);
+        i = end;
       }
       const at = outAt >= 0 ? outAt : scratch + align(size);
-      this.exports.unitBytes(scratch, at, size);
+      this.stretches(size, (from, count) => {
+        const args = [scratch + from, at + 4 * from, count];
+        return { run: () => this.exports.unitBytes(args[0], args[1], args[2]), op: UNIT, args };
+      });
       if (outAt < 0) out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
     } finally {
       this.heap.give(scratch, need);

@@ -39,6 +39,7 @@ const OP = 15;
 export const GEMM = 0;
 export const SIGMOID = 1;
 export const RELU = 2;
+export const UNIT = 3;
 
 /**
  * Times a waiting thread re-reads its slot before it sleeps: waking a sleeping thread costs tens of
@@ -109,6 +110,7 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
     const op = c[slot + OP];
     if (op === SIGMOID) kernels.sigmoid(c[a], c[a + 1], c[a + 2]);
     else if (op === RELU) kernels.relu(c[a], c[a + 1], c[a + 2], c[a + 3]);
+    else if (op === UNIT) kernels.unitBytes(c[a], c[a + 1], c[a + 2]);
     else {
       const [transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch] = c.subarray(a, a + 14);
       kernels.gemm(transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch);

@@ -211,21 +211,49 @@ function checkFinite(net: Sequential, grads: ParamDict, loss: number, iteration:
 }
 
 /**
- * The fraction of a set the network classifies correctly (inference: train = false), in batches so
- * that the floats of the whole set are never held at once; one batch buffer serves every batch,
- * and predictions are compared with the labels directly. A convolutional net (one with an
- * `inputShape`) gets batches of 100, to keep its im2col buffers small.
+ * The fraction of a set the network classifies correctly (inference: train = false), by
+ * {@link classify}: in batches, the floats of the whole set never held at once. A convolutional net
+ * (one with an `inputShape`) gets batches of 100, to keep its im2col buffers small.
  */
-export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize = imageShape(net, set) ? 100 : 1000): number {
-  const shape = imageShape(net, set);
+export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize?: number): number {
+  const predicted = classify(net, set, dtype, batchSize);
   let correct = 0;
+  for (let i = 0; i < set.count; i++) if (predicted[i] === set.labels[i]) correct++;
+  return correct / set.count;
+}
+
+// classify's batch of floats, kept for the next call: a new one each call would leave the memory of
+// the wasm kernels, where float32 tensors live, to a garbage collector that does not see it filling
+let batch: Tensor | undefined;
+function batchBuffer(size: number, dtype: DType): Tensor {
+  if (!batch || batch.dtype !== dtype || batch.size < size) batch = Tensor.zeros([size], dtype);
+  return batch;
+}
+
+/**
+ * The class the network gives each image of a set (the highest score; inference, train = false).
+ * The images stay bytes: each batch of them is converted to floats in [0, 1] in one buffer that
+ * serves every batch, so that the floats of the whole set are never held at once. A convolutional
+ * net (one with an `inputShape`) gets batches of 100, to keep its im2col buffers small.
+ *
+ * @example
+ * const digits = classify(net, loadMnistSet('t10k'), 'float32'); // digits[0] === 7
+ */
+export function classify(
+  net: Sequential,
+  set: MnistSet,
+  dtype: DType = 'float64',
+  batchSize = imageShape(net, set) ? 100 : 1000,
+): Int32Array {
+  const shape = imageShape(net, set);
+  const predicted = new Int32Array(set.count);
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
-  const xAll = Tensor.zeros([size, pixels], dtype);
+  const xAll = batchBuffer(size * pixels, dtype);
   const rows = new Int32Array(size);
   for (let start = 0; start < set.count; start += size) {
     const n = Math.min(size, set.count - start);
-    const x = n === size ? xAll : new Tensor(xAll.data.subarray(0, n * pixels), [n, pixels]);
+    const x = new Tensor(xAll.data.subarray(0, n * pixels), [n, pixels]);
     for (let i = 0; i < n; i++) rows[i] = start + i;
     unitRows(set.images, n === size ? rows : rows.subarray(0, n), pixels, x.data);
     const scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
@@ -235,8 +263,8 @@ export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64
       const r = i * classes;
       let best = 0;
       for (let j = 1; j < classes; j++) if (sd[r + j] > sd[r + best]) best = j;
-      if (best === set.labels[start + i]) correct++;
+      predicted[start + i] = best;
     }
   }
-  return correct / set.count;
+  return predicted;
 }

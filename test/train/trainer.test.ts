@@ -5,8 +5,9 @@ import { loadMnist } from '../../src/io/node/mnist-files.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { lineChart, ticks, trainingPlot } from '../../src/train/plot.js';
-import { evaluate, trainNet } from '../../src/train/trainer.js';
+import { classify, evaluate, trainNet } from '../../src/train/trainer.js';
 
 const mnist = loadMnist();
 const train = subset(mnist.train, 2000);
@@ -61,4 +62,27 @@ test('plots: round ticks, and an SVG with both charts', () => {
   for (const text of ['Training loss', 'Accuracy', 'test accuracy', 'train accuracy', 'polyline']) assert.ok(svg.includes(text), text);
   assert.equal((svg.match(/<g /g) ?? []).length, (svg.match(/<\/g>/g) ?? []).length);
   assert.ok(lineChart([{ label: 'a<b', color: 'red', points: [[0, 1]] }], { title: 't', xLabel: 'x', yLabel: 'y' }).includes('a&lt;b'));
+});
+
+test('classify gives each image the class of its highest score, whatever the batch size, float64 and float32', () => {
+  const net = new TwoLayerNet(784, 30, 10, 0.01, 'sigmoid', { rng: new Rng(5) });
+  trainNet(net, new SGD(0.5), train, subset(mnist.test, 10), { iters: 100, batchSize: 50, rng: new Rng(6) });
+  const set = subset(mnist.test, 37);
+  // the reference: one image at a time, pixels / 255 by hand
+  const expected = new Int32Array(set.count);
+  for (let i = 0; i < set.count; i++) {
+    const x = Tensor.zeros([1, 784]);
+    for (let p = 0; p < 784; p++) x.data[p] = set.images[i * 784 + p] / 255;
+    const scores = net.forward(x).data;
+    let best = 0;
+    for (let j = 1; j < 10; j++) if (scores[j] > scores[best]) best = j;
+    expected[i] = best;
+  }
+  assert.ok(new Set(expected).size > 2, 'a net that gives one class to everything would not test much');
+  for (const batch of [1, 10, 37, 100]) assert.deepEqual(classify(net, set, 'float64', batch), expected, `batch ${batch}`);
+  const net32 = new TwoLayerNet(784, 30, 10, 0.01, 'sigmoid', { dtype: 'float32' });
+  for (const [name, p] of Object.entries(net32.params)) p.data.set(net.params[name].data);
+  assert.deepEqual(classify(net32, set, 'float32', 16), expected);
+  const correct = expected.filter((c, i) => c === set.labels[i]).length;
+  assert.equal(evaluate(net, set, 'float64', 8), correct / set.count);
 });
