@@ -137,7 +137,6 @@ const COMPRESS = memory.data<u8>([
 // others are compressed by one shuffle from COMPRESS, values and offsets alike, with no branch per
 // entry. Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
 function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
-  const zero = f32x4.splat(0);
   const rowStep = n * 4;
   const lanes = i32x4(0, rowStep, 2 * rowStep, 3 * rowStep);
   let total = 0;
@@ -149,27 +148,64 @@ function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, cou
     let p = 0;
     for (; p + 4 <= k; p += 4) {
       const x = v128.load(row + (<usize>p << 2));
-      const bits = i32x4.bitmask(f32x4.ne(x, zero));
-      if (bits == 0) continue;
-      const order = v128.load(COMPRESS + (<usize>bits << 4));
-      const at = <usize>count << 2;
-      v128.store(values + at, i8x16.swizzle(x, order));
-      v128.store(offsets + at, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowStep), lanes), order));
-      count += popcnt(bits);
+      if (!v128.any_true(x)) continue;
+      count = compress4(x, p, rowStep, lanes, values, offsets, count);
       if (total + count > limit) return -1;
     }
-    for (; p < k; p++) {
-      const x = load<u32>(row + (<usize>p << 2));
-      const at = <usize>count << 2;
-      store<u32>(values + at, x);
-      store<i32>(offsets + at, p * rowStep);
-      count += <i32>((x << 1) != 0);
-    }
+    for (; p < k; p++) count = append1(load<f32>(row + (<usize>p << 2)), p, rowStep, values, offsets, count);
     total += count;
     if (total > limit) return -1;
     store<i32>(counts + (<usize>r << 2), count);
   }
   return total;
+}
+
+// Appends the non-zero lanes of x, entries p … p + 3 of a row, to the row's lists (values, and the
+// byte offsets of the rows of B they multiply) by one shuffle from COMPRESS each; returns the count.
+@inline
+function compress4(x: v128, p: i32, rowStep: i32, lanes: v128, values: usize, offsets: usize, count: i32): i32 {
+  const bits = i32x4.bitmask(f32x4.ne(x, f32x4.splat(0)));
+  const order = v128.load(COMPRESS + (<usize>bits << 4));
+  const at = <usize>count << 2;
+  v128.store(values + at, i8x16.swizzle(x, order));
+  v128.store(offsets + at, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowStep), lanes), order));
+  return count + popcnt(bits);
+}
+
+// Appends entry p (value x) to a row's lists, the count moving on only when x is not zero.
+@inline
+function append1(x: f32, p: i32, rowStep: i32, values: usize, offsets: usize, count: i32): i32 {
+  const at = <usize>count << 2;
+  store<f32>(values + at, x);
+  store<i32>(offsets + at, p * rowStep);
+  return count + <i32>((reinterpret<u32>(x) << 1) != 0);
+}
+
+// listRows for a row-major m×k A of bytes standing for byte / 255 (MNIST's pixels as they are
+// stored): sixteen bytes a test, only the groups of four with a non-zero byte converted (unit4).
+// Every row is listed, however dense.
+function listByteRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize): void {
+  const rowStep = n * 4;
+  const lanes = i32x4(0, rowStep, 2 * rowStep, 3 * rowStep);
+  for (let r = 0; r < rows; r++) {
+    const row = a + <usize>((i + r) * k);
+    const values = lists + (<usize>(r * k) << 3);
+    const offsets = values + (<usize>k << 2);
+    let count = 0;
+    let p = 0;
+    for (; p + 16 <= k; p += 16) {
+      const v = v128.load(row + <usize>p);
+      if (!v128.any_true(v)) continue;
+      const lo = i16x8.extend_low_i8x16_u(v);
+      const hi = i16x8.extend_high_i8x16_u(v);
+      count = compress4(unit4(i32x4.extend_low_i16x8_u(lo)), p, rowStep, lanes, values, offsets, count);
+      count = compress4(unit4(i32x4.extend_high_i16x8_u(lo)), p + 4, rowStep, lanes, values, offsets, count);
+      count = compress4(unit4(i32x4.extend_low_i16x8_u(hi)), p + 8, rowStep, lanes, values, offsets, count);
+      count = compress4(unit4(i32x4.extend_high_i16x8_u(hi)), p + 12, rowStep, lanes, values, offsets, count);
+    }
+    for (; p < k; p++) count = append1(<f32>load<u8>(row + <usize>p) / 255, p, rowStep, values, offsets, count);
+    store<i32>(counts + (<usize>r << 2), count);
+  }
 }
 
 // The most vectors of C a sparse pass keeps in registers: with eight, V8's register allocator
@@ -493,6 +529,26 @@ export function gemm(
       if (rows > 1) storeRow(cr + ldc, c10, c11, width);
       if (rows > 2) storeRow(cr + 2 * ldc, c20, c21, width);
       if (rows > 3) storeRow(cr + 3 * ldc, c30, c31, width);
+    }
+  }
+}
+
+/**
+ * C = (A / 255)·B (+ bias on every row) for rows rowStart … rowEnd − 1 of C, with A a row-major
+ * array of bytes, k a row (images as stored) and B row-major k×n: the sparse-row path straight from
+ * the bytes, whose floats are never written. The same floats as converting A with unitBytes and
+ * calling gemm. `scratch` holds scratchBytes(k) bytes of this thread's own.
+ */
+export function gemmBytes(n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
+  const lists = scratch;
+  const counts = lists + (<usize>(k * MR) << 3);
+  const ldc: usize = <usize>n << 2;
+  for (let i = rowStart; i < rowEnd; i += MR) {
+    const rows = min(MR, rowEnd - i);
+    listByteRows(k, n, a, i, rows, lists, counts);
+    for (let r = 0; r < rows; r++) {
+      const list = lists + (<usize>(r * k) << 3);
+      sparseRow(list, load<i32>(counts + (<usize>r << 2)), k, b, c + <usize>(i + r) * ldc, bias, n);
     }
   }
 }

@@ -4,6 +4,7 @@
 
 import {
   Adam,
+  classify,
   evaluate,
   fillBatch,
   MultiLayerNet,
@@ -13,6 +14,7 @@ import {
   setBackend,
   Tensor,
   TwoLayerNet,
+  unitRows,
 } from '../../dist/src/index.js';
 import { loadWasmBackend, useThreads } from '../../dist/src/io/node/wasm.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
@@ -90,22 +92,31 @@ export async function W3(s, variant) {
   return trainWithAdam(s, dtype, makeNet, (x) => x.reshape([s.batch, 1, 28, 28]));
 }
 
+// Latency: one image, already floats (the first 100 test images, in turn), forwarded. Throughput:
+// classify on the 10,000 test images in one batch, from their bytes (the first layer reads them
+// as they are stored; the conversion is inside the time, and no float32 copy of the set is made).
 export async function W4(s, variant) {
   const dtype = await setup(variant);
   const test = testImages(s.images);
   const net = net784(s, dtype);
-  const all = Tensor.zeros([test.count, 784], dtype);
-  for (let i = 0; i < all.size; i++) all.data[i] = test.images[i] / 255;
+  const some = Math.min(100, test.count);
+  const images = Tensor.zeros([some, 784], dtype);
+  unitRows(
+    test.images,
+    Array.from({ length: some }, (_, i) => i),
+    784,
+    images.data,
+  );
   const one = Tensor.zeros([1, 784], dtype);
   let k = 0;
   const single = await timeRuns(s.runs, () => {
     for (let i = 0; i < s.single; i++) {
-      one.data.set(all.data.subarray(k * 784, (k + 1) * 784));
-      k = (k + 1) % test.count;
+      one.data.set(images.data.subarray(k * 784, (k + 1) * 784));
+      k = (k + 1) % some;
       net.forward(one);
     }
   });
-  const batch = await timeRuns(s.runs, () => net.forward(all));
+  const batch = await timeRuns(s.runs, () => classify(net, test, dtype, test.count));
   return { latency: single.map((t) => t / s.single), throughput: batch };
 }
 

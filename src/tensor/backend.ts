@@ -26,6 +26,15 @@ export interface Kernels {
   relu?(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void;
   /** As {@link unitRows}, when the backend has a faster one. */
   unitRows?(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void;
+  /** As {@link unitRowsTimes}, when the backend has a kernel for it. */
+  unitRowsTimes?(
+    bytes: Uint8Array,
+    rows: ArrayLike<number>,
+    width: number,
+    w: Float32Array,
+    bias: Float32Array | undefined,
+    out: Float32Array,
+  ): void;
 }
 
 export type BackendName = 'js' | 'wasm';
@@ -167,12 +176,7 @@ const UNIT = Float64Array.from({ length: 256 }, (_, v) => v / 255);
 export function unitRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: FloatArray): void {
   const n = rows.length;
   if (out.length < n * width) throw new ShapeError(`unitRows: out holds ${out.length} floats, expected at least ${n}×${width}`);
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
-    if (!Number.isInteger(row) || row < 0 || (row + 1) * width > bytes.length) {
-      throw new ShapeError(`unitRows: row ${row} at ${i}, expected a whole number from 0 to ${Math.floor(bytes.length / width) - 1}`);
-    }
-  }
+  checkRows('unitRows', bytes, rows, width);
   if (fast?.unitRows && out instanceof Float32Array) {
     fast.unitRows(bytes, rows, width, out);
     return;
@@ -182,4 +186,41 @@ export function unitRows(bytes: Uint8Array, rows: ArrayLike<number>, width: numb
     const dst = i * width;
     for (let j = 0; j < width; j++) out[dst + j] = UNIT[bytes[src + j]];
   }
+}
+
+// Every row index whole and inside `bytes`, or a ShapeError naming the first that is not.
+function checkRows(name: string, bytes: Uint8Array, rows: ArrayLike<number>, width: number): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!Number.isInteger(row) || row < 0 || (row + 1) * width > bytes.length) {
+      throw new ShapeError(`${name}: row ${row} at ${i}, expected a whole number from 0 to ${Math.floor(bytes.length / width) - 1}`);
+    }
+  }
+}
+
+/**
+ * out = (rows of bytes / 255)·W (+ bias): a fully connected layer applied to images as they are
+ * stored, as unitRows then a product but without making the floats, when the active backend has a
+ * kernel for it and the arrays are float32. Returns false (nothing done) otherwise.
+ */
+export function unitRowsTimes(
+  bytes: Uint8Array,
+  rows: ArrayLike<number>,
+  width: number,
+  W: FloatArray,
+  bias: FloatArray | undefined,
+  out: FloatArray,
+): boolean {
+  if (!fast?.unitRowsTimes || !(W instanceof Float32Array) || !(out instanceof Float32Array) || (bias && !(bias instanceof Float32Array))) {
+    return false;
+  }
+  const n = W.length / width;
+  if (!Number.isInteger(n) || out.length < rows.length * n || (bias && bias.length !== n)) {
+    throw new ShapeError(
+      `unitRowsTimes: W holds ${W.length} floats for rows of ${width}, out ${out.length}, expected W ${width}×n, bias n, out ${rows.length}×n`,
+    );
+  }
+  checkRows('unitRowsTimes', bytes, rows, width);
+  fast.unitRowsTimes(bytes, rows, width, W, bias, out);
+  return true;
 }

@@ -2,7 +2,7 @@ import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
 import { setFloat32Allocator } from './tensor.js';
 import { WasmHeap } from './wasm-heap.js';
-import { ARGS, GEMM, type KernelExports, RELU, RowHelpers, SIGMOID, UNIT } from './wasm-threads.js';
+import { ARGS, GEMM, GEMM_BYTES, type KernelExports, RELU, RowHelpers, SIGMOID, UNIT } from './wasm-threads.js';
 
 export type { KernelExports } from './wasm-threads.js';
 
@@ -184,27 +184,75 @@ export class WasmKernels implements Kernels {
     );
   }
 
-  // sixteen bytes a step, widened and divided in SIMD: a JS loop converts one byte at a time, slowly
+  // sixteen bytes a step, widened and scaled in SIMD: a JS loop converts one byte at a time, slowly
   unitRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void {
     const size = rows.length * width;
     const outAt = this.heap.addressOf(out);
     const need = align(size) + (outAt < 0 ? align(size * 4) : 0);
     const scratch = this.heap.borrow(need);
     try {
-      const memory = new Uint8Array(this.memory.buffer);
-      // one copy for each run of consecutive rows (all of them when a set is read in order)
-      for (let i = 0; i < rows.length; ) {
-        let end = i + 1;
-        while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
-        memory.set(bytes.subarray(rows[i] * width, (rows[end - 1] + 1) * width), scratch + i * width);
-        i = end;
-      }
+      this.copyRows(bytes, rows, width, scratch);
       const at = outAt >= 0 ? outAt : scratch + align(size);
       this.stretches(size, (from, count) => {
         const args = [scratch + from, at + 4 * from, count];
         return { run: () => this.exports.unitBytes(args[0], args[1], args[2]), op: UNIT, args };
       });
       if (outAt < 0) out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
+    } finally {
+      this.heap.give(scratch, need);
+    }
+  }
+
+  // The rows of `bytes` at `rows` (width bytes each) one after another at byte address `to`: one copy
+  // for each run of consecutive rows (all of them when a set is read in order).
+  private copyRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, to: number): void {
+    const memory = new Uint8Array(this.memory.buffer);
+    for (let i = 0; i < rows.length; ) {
+      let end = i + 1;
+      while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
+      memory.set(bytes.subarray(rows[i] * width, (rows[end - 1] + 1) * width), to + i * width);
+      i = end;
+    }
+  }
+
+  // The sparse-row product straight from the bytes: their floats are never written, and only the
+  // groups of four bytes with a non-zero one are converted
+  unitRowsTimes(
+    bytes: Uint8Array,
+    rows: ArrayLike<number>,
+    width: number,
+    w: Float32Array,
+    bias: Float32Array | undefined,
+    out: Float32Array,
+  ): void {
+    const e = this.exports;
+    const m = rows.length;
+    const n = w.length / width;
+    const threads = m >= 8 && m * n * width >= SPLIT_MACS ? this.threads : 1;
+    const placed = [w, bias, out].map((array) => (array ? this.heap.addressOf(array) : 0));
+    const copies = [w, bias, out].map((array, i) => (array && placed[i] < 0 ? align(array.length * 4) : 0));
+    const perThread = align(e.scratchBytes(width));
+    const need = align(m * width) + copies.reduce((a, b) => a + b, 0) + threads * perThread;
+    const scratch = this.heap.borrow(need);
+    try {
+      this.copyRows(bytes, rows, width, scratch);
+      let next = scratch + align(m * width);
+      const view = this.heap.view();
+      [w, bias, out].forEach((array, i) => {
+        if (!array || placed[i] >= 0) return;
+        placed[i] = next;
+        if (array !== out) view.set(array, next >> 2);
+        next += copies[i];
+      });
+      const [pw, pbias, pout] = placed;
+      const each = Math.ceil(m / threads / 4) * 4;
+      for (let t = 1; t < threads; t++) {
+        const args = [n, width, scratch, pw, pout, pbias, Math.min(m, t * each), Math.min(m, (t + 1) * each), next + t * perThread];
+        this.helpers?.start(t - 1, GEMM_BYTES, args);
+      }
+      e.gemmBytes(n, width, scratch, pw, pout, pbias, 0, Math.min(m, each), next);
+      for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
+      if (this.heap.addressOf(out) < 0) out.set(this.heap.view().subarray(pout >> 2, (pout >> 2) + m * n));
     } finally {
       this.heap.give(scratch, need);
     }

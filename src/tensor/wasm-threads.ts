@@ -26,6 +26,7 @@ export interface KernelExports {
   relu(x: number, dout: number, out: number, size: number): void;
   adam(p: number, g: number, m: number, v: number, size: number, lrT: number, beta1: number, beta2: number): void;
   unitBytes(bytes: number, out: number, size: number): void;
+  gemmBytes(n: number, k: number, a: number, b: number, c: number, bias: number, rowStart: number, rowEnd: number, scratch: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
   heapBase(): number;
@@ -35,11 +36,12 @@ export interface KernelExports {
 export const ARGS = 16;
 const OP = 15;
 
-/** What a helper runs: a product's rows, or a stretch of an elementwise kernel. */
+/** What a helper runs: a product's rows (of floats or of bytes), or a stretch of an elementwise kernel. */
 export const GEMM = 0;
 export const SIGMOID = 1;
 export const RELU = 2;
 export const UNIT = 3;
+export const GEMM_BYTES = 4;
 
 /**
  * Times a waiting thread re-reads its slot before it sleeps: waking a sleeping thread costs tens of
@@ -111,6 +113,7 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
     if (op === SIGMOID) kernels.sigmoid(c[a], c[a + 1], c[a + 2]);
     else if (op === RELU) kernels.relu(c[a], c[a + 1], c[a + 2], c[a + 3]);
     else if (op === UNIT) kernels.unitBytes(c[a], c[a + 1], c[a + 2]);
+    else if (op === GEMM_BYTES) kernels.gemmBytes(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8]);
     else {
       const [transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch] = c.subarray(a, a + 14);
       kernels.gemm(transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch);

@@ -1,11 +1,12 @@
 import { MiniBatches } from '../data/mini-batches.js';
 import { fillBatch, MNIST_CLASSES, type MnistSet, subset } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
+import { Affine } from '../layers/affine.js';
 import { Convolution } from '../layers/convolution.js';
 import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
 import type { OptimizerState } from '../optim/state.js';
-import { unitRows } from '../tensor/backend.js';
+import { unitRows, unitRowsTimes } from '../tensor/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 
@@ -222,12 +223,15 @@ export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64
   return correct / set.count;
 }
 
-// classify's batch of floats, kept for the next call: a new one each call would leave the memory of
-// the wasm kernels, where float32 tensors live, to a garbage collector that does not see it filling
-let batch: Tensor | undefined;
-function batchBuffer(size: number, dtype: DType): Tensor {
-  if (!batch || batch.dtype !== dtype || batch.size < size) batch = Tensor.zeros([size], dtype);
-  return batch;
+// classify's buffers, kept for the next call: new ones each call would leave the memory of the wasm
+// kernels, where float32 tensors live, to a garbage collector that does not see it filling
+const buffers = new Map<string, Tensor>();
+function reusable(role: 'images' | 'first layer', size: number, dtype: DType): Tensor {
+  const kept = buffers.get(role);
+  if (kept && kept.dtype === dtype && kept.size >= size) return kept;
+  const made = Tensor.zeros([size], dtype);
+  buffers.set(role, made);
+  return made;
 }
 
 /**
@@ -249,14 +253,27 @@ export function classify(
   const predicted = new Int32Array(set.count);
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
-  const xAll = batchBuffer(size * pixels, dtype);
   const rows = new Int32Array(size);
+  // a first Affine layer can take the bytes themselves (on a backend with a kernel for it)
+  const first = !shape && net.layers[0] instanceof Affine ? net.layers[0] : undefined;
   for (let start = 0; start < set.count; start += size) {
     const n = Math.min(size, set.count - start);
-    const x = new Tensor(xAll.data.subarray(0, n * pixels), [n, pixels]);
     for (let i = 0; i < n; i++) rows[i] = start + i;
-    unitRows(set.images, n === size ? rows : rows.subarray(0, n), pixels, x.data);
-    const scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
+    const batchRows = n === size ? rows : rows.subarray(0, n);
+    let scores: Tensor | undefined;
+    if (first) {
+      const { W, b } = first.params;
+      const out = reusable('first layer', size * W.shape[1], W.dtype);
+      if (unitRowsTimes(set.images, batchRows, pixels, W.data, b.data, out.data)) {
+        scores = new Tensor(out.data.subarray(0, n * W.shape[1]), [n, W.shape[1]]);
+        for (const layer of net.layers.slice(1)) scores = layer.forward(scores, false);
+      }
+    }
+    if (!scores) {
+      const x = new Tensor(reusable('images', size * pixels, dtype).data.subarray(0, n * pixels), [n, pixels]);
+      unitRows(set.images, batchRows, pixels, x.data);
+      scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
+    }
     const sd = scores.data;
     const classes = scores.shape[1];
     for (let i = 0; i < n; i++) {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
 import { Adam } from '../../src/optim/adam.js';
-import { getBackend, setBackend, unitRows } from '../../src/tensor/backend.js';
+import { getBackend, setBackend, unitRows, unitRowsTimes } from '../../src/tensor/backend.js';
 import { gemm as plainGemm } from '../../src/tensor/gemm.js';
 import { matmul } from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -325,4 +325,47 @@ test('unitRows gathers rows of bytes as byte / 255 on the wasm backend, the plai
   assert.deepEqual(plain, expected, 'plain loop');
   assert.throws(() => unitRows(bytes, [300], width, plain), /unitRows: row 300 at 0, expected a whole number from 0 to 299/);
   assert.throws(() => unitRows(bytes, rows, width, new Float32Array(5)), /expected at least 11×37/);
+});
+
+test('unitRowsTimes multiplies rows of bytes as unitRows then the sparse product would, bit for bit, on 1 and 2 threads', async () => {
+  const rng = new Rng(14);
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  for (const [width, n, count, blank] of [
+    [784, 50, 300, 0.8], // MNIST-like: mostly black, large enough to be split across threads
+    [37, 13, 9, 0.5], // a width that is not a multiple of 16
+    [64, 30, 8, 0], // no zero at all: every row dense
+  ]) {
+    const bytes = new Uint8Array((count + 5) * width);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = rng.uniform() < blank ? 0 : Math.floor(rng.uniform() * 256);
+    const rows = Array.from({ length: count }, (_, i) => (i * 7) % (count + 5));
+    const W = random(width * n, rng);
+    const b = random(n, rng);
+    // the reference: the floats made by unitRows, then the float product (sparse rows where they are sparse)
+    const x = new Float32Array(count * width);
+    setBackend('wasm');
+    unitRows(bytes, rows, width, x);
+    const expected = new Float32Array(count * n);
+    wasm.gemm(false, false, count, n, width, x, W, expected, b);
+    const resident = wasm.float32(count * n);
+    assert.ok(resident);
+    assert.ok(unitRowsTimes(bytes, rows, width, W, b, resident));
+    assert.deepEqual(resident, expected, `${width}×${n}, resident`);
+    const ordinary = new Float32Array(count * n);
+    unitRowsTimes(bytes, rows, width, W, b, ordinary);
+    assert.deepEqual(ordinary, expected, `${width}×${n}, ordinary array`);
+    await useThreads(wasm, 2);
+    const two = new Float32Array(count * n);
+    unitRowsTimes(bytes, rows, width, W, b, two);
+    wasm.detachHelpers();
+    assert.deepEqual(two, expected, `${width}×${n}, 2 threads`);
+    setBackend('js');
+    assert.equal(unitRowsTimes(bytes, rows, width, W, b, ordinary), false, 'the plain backend has no such kernel');
+    const viaCopy = new Float32Array(count * n);
+    unshared.unitRowsTimes(bytes, rows, width, W, b, viaCopy);
+    assert.deepEqual(viaCopy, expected, `${width}×${n}, unshared memory`);
+    assertNear(expected, reference(false, false, count, n, width, x, W, b), width, `${width}×${n} against the plain kernel`);
+  }
+  setBackend('wasm');
+  assert.throws(() => unitRowsTimes(new Uint8Array(10), [0, 2], 5, new Float32Array(15), undefined, new Float32Array(6)), /row 2 at 1/);
+  setBackend('js');
 });
