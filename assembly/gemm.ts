@@ -653,6 +653,26 @@ export function unitBytes(bytes: usize, out: usize, size: i32): void {
 }
 
 /**
+ * The sigmoid's backward, dx[i] = dout[i]·y[i]·(1 − y[i]) for i < size with y its forward's output,
+ * computed in float64 and rounded once, as the plain loop: the same floats. dx may be dout.
+ */
+export function sigmoidBackward(y: usize, dout: usize, dx: usize, size: i32): void {
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 2 <= size; i += 2) {
+    const at = <usize>i << 2;
+    const yv = f64x2.promote_low_f32x4(v128.load64_zero(y + at));
+    const dv = f64x2.promote_low_f32x4(v128.load64_zero(dout + at));
+    v128.store64_lane(dx + at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(dv, yv), f64x2.sub(one, yv))), 0);
+  }
+  for (; i < size; i++) {
+    const at = <usize>i << 2;
+    const yi = <f64>load<f32>(y + at);
+    store<f32>(dx + at, <f32>(<f64>load<f32>(dout + at) * yi * (1 - yi)));
+  }
+}
+
+/**
  * out[i] = x[i] unless x[i] ≤ 0, then +0 (NaN passes, as the book's mask x ≤ 0 lets it), for i < size.
  * With `dout` (not 0) it is the backward instead: out[i] = dout[i] unless x[i] ≤ 0 — x being the
  * forward's output, which is ≤ 0 exactly where the input was.
@@ -666,6 +686,30 @@ export function relu(x: usize, dout: usize, out: usize, size: i32): void {
     v128.store(out + i, v128.andnot(v128.load(src + i), f32x4.le(v128.load(x + i), zero)));
   }
   for (; i < end; i += 4) store<f32>(out + i, load<f32>(x + i) <= 0 ? 0 : load<f32>(src + i));
+}
+
+/**
+ * The book's SGD step on float32 parameters, p[i] −= lr·g[i] for i < size, computed in float64 and
+ * rounded once, as the plain loop (which does it in JavaScript numbers): the same floats.
+ */
+export function sgd(p: usize, g: usize, size: i32, lr: f64): void {
+  const rate = f64x2.splat(lr);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const at = <usize>i << 2;
+    const pv = v128.load(p + at);
+    const gv = v128.load(g + at);
+    const lo = f64x2.sub(f64x2.promote_low_f32x4(pv), f64x2.mul(rate, f64x2.promote_low_f32x4(gv)));
+    const hi = f64x2.sub(
+      f64x2.promote_low_f32x4(i32x4.shuffle(pv, pv, 2, 3, 0, 1)),
+      f64x2.mul(rate, f64x2.promote_low_f32x4(i32x4.shuffle(gv, gv, 2, 3, 0, 1))),
+    );
+    v128.store(p + at, i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; i < size; i++) {
+    const at = <usize>i << 2;
+    store<f32>(p + at, <f32>(<f64>load<f32>(p + at) - lr * <f64>load<f32>(g + at)));
+  }
 }
 
 /**

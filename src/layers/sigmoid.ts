@@ -1,4 +1,4 @@
-import { sigmoid } from '../tensor/backend.js';
+import { sigmoid, sigmoidBackward } from '../tensor/backend.js';
 import { reuse, type Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerJSON } from './layer.js';
 
@@ -30,9 +30,7 @@ export class Sigmoid implements Layer {
     checkDout(this.label, dout, this.out?.shape);
     const out = this.out as Tensor;
     const dx = reuse(this.dx, out.shape, out.dtype);
-    const od = out.data;
-    const gd = dout.data;
-    for (let i = 0; i < od.length; i++) dx.data[i] = gd[i] * od[i] * (1 - od[i]);
+    sigmoidBackward(out.data, dout.data, dx.data);
     this.dx = dx;
     return dx;
   }

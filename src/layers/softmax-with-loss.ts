@@ -39,10 +39,15 @@ export class SoftmaxWithLoss implements LossLayer {
       const r = i * c;
       let max = xd[r];
       for (let j = 1; j < c; j++) if (xd[r + j] > max) max = xd[r + j];
+      // y = e^(x − max) / Σ e^(x − max), as the book: one exp an entry
       let sum = 0;
-      for (let j = 0; j < c; j++) sum += Math.exp(xd[r + j] - max);
+      for (let j = 0; j < c; j++) {
+        const e = Math.exp(xd[r + j] - max);
+        yd[r + j] = e;
+        sum += e;
+      }
+      for (let j = 0; j < c; j++) yd[r + j] /= sum;
       const logSumExp = max + Math.log(sum);
-      for (let j = 0; j < c; j++) yd[r + j] = Math.exp(xd[r + j] - logSumExp);
       if (oneHot) {
         // −Σ_j t_j log y_j, with log y_j = x_j − logsumexp(x)
         for (let j = 0; j < c; j++) if (td[r + j] !== 0) total += td[r + j] * (logSumExp - xd[r + j]);

@@ -1,5 +1,6 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { ParamDict } from '../nets/sequential.js';
+import { sgdStep } from '../tensor/backend.js';
 import type { OptimizerState } from './state.js';
 
 /** Something that updates parameters in place from their gradients. */
@@ -32,6 +33,7 @@ export class SGD implements Optimizer {
       }
       const p = param.data;
       const g = grad.data;
+      if (sgdStep(p, g, this.lr)) continue; // the same step on the fast backend
       for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i];
     }
   }

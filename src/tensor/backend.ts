@@ -18,12 +18,16 @@ export interface Kernels {
   ): void;
   /** out[i] = 1 / (1 + e^(−x[i])) for the first `size` entries, when the backend has a faster one. */
   sigmoid?(x: Float32Array, out: Float32Array, size: number): void;
+  /** As {@link sigmoidBackward}, when the backend has a faster one. */
+  sigmoidBackward?(y: Float32Array, dout: Float32Array, dx: Float32Array, size: number): void;
   /** A zeroed Float64Array where the backend's kernels reach it (for an optimizer's state), if it can. */
   float64?(size: number): Float64Array | undefined;
   /** The book's Adam step as {@link adamStep}; false when the backend cannot do it on these arrays. */
   adam?(p: Float32Array, g: Float32Array, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): boolean;
   /** As {@link relu}, when the backend has a faster one. */
   relu?(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void;
+  /** The SGD step as {@link sgdStep}; false when the backend cannot do it on these arrays. */
+  sgd?(p: Float32Array, g: Float32Array, lr: number): boolean;
   /** As {@link unitRows}, when the backend has a faster one. */
   unitRows?(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void;
   /** As {@link unitRowsTimes}, when the backend has a kernel for it. */
@@ -126,6 +130,19 @@ export function sigmoid(x: FloatArray, out: FloatArray, size = x.length): void {
 }
 
 /**
+ * The sigmoid's backward dx = dout·y·(1 − y), y being the forward's output, over the first `size`
+ * entries: float32 on the active backend's kernel when it has one (the same floats), otherwise this
+ * plain loop.
+ */
+export function sigmoidBackward(y: FloatArray, dout: FloatArray, dx: FloatArray, size = y.length): void {
+  if (fast?.sigmoidBackward && y instanceof Float32Array && dout instanceof Float32Array && dx instanceof Float32Array) {
+    fast.sigmoidBackward(y, dout, dx, size);
+    return;
+  }
+  for (let i = 0; i < size; i++) dx[i] = dout[i] * y[i] * (1 - y[i]);
+}
+
+/**
  * The Relu, forward (out = x where x > 0, else 0; NaN passes) or, given `dout`, backward with x the
  * forward's output (out = dout where x > 0, else 0 — x ≤ 0 exactly where the input was ≤ 0). float32
  * on the active backend's kernel when it has one, otherwise this plain loop.
@@ -145,6 +162,16 @@ export function relu(x: FloatArray, dout: FloatArray | undefined, out: FloatArra
  */
 export function stateArray(size: number, param: FloatArray): Float64Array {
   return (param instanceof Float32Array ? fast?.float64?.(size) : undefined) ?? new Float64Array(size);
+}
+
+/**
+ * The SGD step p −= lr·g on the backend's kernel for float32 parameters, when it has one for these
+ * arrays (the same floats as the plain loop). Returns false (nothing done) otherwise, and the
+ * optimizer runs its own loop.
+ */
+export function sgdStep(p: FloatArray, g: FloatArray, lr: number): boolean {
+  if (!fast?.sgd || !(p instanceof Float32Array) || !(g instanceof Float32Array)) return false;
+  return fast.sgd(p, g, lr);
 }
 
 /**

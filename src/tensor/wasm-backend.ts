@@ -2,7 +2,7 @@ import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
 import { setFloat32Allocator } from './tensor.js';
 import { WasmHeap } from './wasm-heap.js';
-import { ARGS, GEMM, GEMM_BYTES, type KernelExports, RELU, RowHelpers, SIGMOID, UNIT } from './wasm-threads.js';
+import { ARGS, GEMM, GEMM_BYTES, type KernelExports, RELU, RowHelpers, SIGMOID, SIGMOID_BACKWARD, UNIT } from './wasm-threads.js';
 
 export type { KernelExports } from './wasm-threads.js';
 
@@ -174,6 +174,16 @@ export class WasmKernels implements Kernels {
     );
   }
 
+  // two lanes of float64 a step: the plain loop's floats without JavaScript's float32 stores
+  sigmoidBackward(y: Float32Array, dout: Float32Array, dx: Float32Array, size: number): void {
+    this.elementwise([y, dout], dx, size, ([py, pd], pdx) =>
+      this.stretches(size, (from, count) => {
+        const args = [py + 4 * from, pd + 4 * from, pdx + 4 * from, count];
+        return { run: () => this.exports.sigmoidBackward(args[0], args[1], args[2], args[3]), op: SIGMOID_BACKWARD, args };
+      }),
+    );
+  }
+
   // four lanes a compare and a mask, no branch to mispredict on the signs of the inputs
   relu(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void {
     this.elementwise(dout ? [x, dout] : [x], out, size, ([px, pd], pout) =>
@@ -278,6 +288,15 @@ export class WasmKernels implements Kernels {
     const at = [p, g, m, v].map((array) => this.heap.addressOf(array));
     if (at.some((a) => a < 0)) return false;
     this.exports.adam(at[0], at[1], at[2], at[3], p.length, lrT, beta1, beta2);
+    return true;
+  }
+
+  // One kernel call when both arrays live in the memory; false leaves it to the caller.
+  sgd(p: Float32Array, g: Float32Array, lr: number): boolean {
+    const pa = this.heap.addressOf(p);
+    const ga = this.heap.addressOf(g);
+    if (pa < 0 || ga < 0) return false;
+    this.exports.sgd(pa, ga, p.length, lr);
     return true;
   }
 

@@ -23,9 +23,11 @@ export interface KernelExports {
     scratch: number,
   ): void;
   sigmoid(x: number, out: number, size: number): void;
+  sigmoidBackward(y: number, dout: number, dx: number, size: number): void;
   relu(x: number, dout: number, out: number, size: number): void;
   adam(p: number, g: number, m: number, v: number, size: number, lrT: number, beta1: number, beta2: number): void;
   unitBytes(bytes: number, out: number, size: number): void;
+  sgd(p: number, g: number, size: number, lr: number): void;
   gemmBytes(n: number, k: number, a: number, b: number, c: number, bias: number, rowStart: number, rowEnd: number, scratch: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
@@ -42,6 +44,7 @@ export const SIGMOID = 1;
 export const RELU = 2;
 export const UNIT = 3;
 export const GEMM_BYTES = 4;
+export const SIGMOID_BACKWARD = 5;
 
 /**
  * Times a waiting thread re-reads its slot before it sleeps: waking a sleeping thread costs tens of
@@ -113,6 +116,7 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
     if (op === SIGMOID) kernels.sigmoid(c[a], c[a + 1], c[a + 2]);
     else if (op === RELU) kernels.relu(c[a], c[a + 1], c[a + 2], c[a + 3]);
     else if (op === UNIT) kernels.unitBytes(c[a], c[a + 1], c[a + 2]);
+    else if (op === SIGMOID_BACKWARD) kernels.sigmoidBackward(c[a], c[a + 1], c[a + 2], c[a + 3]);
     else if (op === GEMM_BYTES) kernels.gemmBytes(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8]);
     else {
       const [transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch] = c.subarray(a, a + 14);

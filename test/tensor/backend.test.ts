@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
 import { Adam } from '../../src/optim/adam.js';
-import { getBackend, setBackend, unitRows, unitRowsTimes } from '../../src/tensor/backend.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { getBackend, setBackend, sigmoidBackward, unitRows, unitRowsTimes } from '../../src/tensor/backend.js';
 import { gemm as plainGemm } from '../../src/tensor/gemm.js';
 import { matmul } from '../../src/tensor/ops.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -368,4 +369,60 @@ test('unitRowsTimes multiplies rows of bytes as unitRows then the sparse product
   setBackend('wasm');
   assert.throws(() => unitRowsTimes(new Uint8Array(10), [0, 2], 5, new Float32Array(15), undefined, new Float32Array(6)), /row 2 at 1/);
   setBackend('js');
+});
+
+test('SGD on the wasm backend takes the plain loop’s steps bit for bit', () => {
+  const rng = new Rng(15);
+  const make = (size: number) => {
+    const t = Tensor.zeros([size], 'float32');
+    for (let i = 0; i < size; i++) t.data[i] = rng.normal() * 10 ** Math.floor(rng.uniform() * 6 - 3);
+    return t;
+  };
+  const W = make(407);
+  const b = make(7); // not a multiple of 4: the kernel's last entries go one at a time
+  const grads = [0, 1, 2].map(() => ({ W: make(407), b: make(7) }));
+  const run = (backend: 'js' | 'wasm') => {
+    setBackend(backend);
+    const params = { W: W.clone(), b: b.clone() };
+    const sgd = new SGD(0.1234567);
+    for (const g of grads) sgd.update(params, g);
+    setBackend('js');
+    return params;
+  };
+  const plain = run('js');
+  const kernel = wasm.sgd.bind(wasm);
+  let onWasm = 0;
+  wasm.sgd = (...args) => {
+    const done = kernel(...args);
+    if (done) onWasm++;
+    return done;
+  };
+  const fast = run('wasm');
+  wasm.sgd = kernel;
+  assert.equal(onWasm, 6, 'every update of both parameters ran on the kernel');
+  assert.deepEqual(fast.W.data, plain.W.data);
+  assert.deepEqual(fast.b.data, plain.b.data);
+  assert.notDeepEqual(fast.W.data, W.data, 'the steps changed the weights');
+});
+
+test('the sigmoid’s backward on the wasm backend gives the plain loop’s floats, resident or not', () => {
+  const rng = new Rng(16);
+  for (const size of [1, 7, 5000, 200003]) {
+    const y = Tensor.zeros([size], 'float32');
+    const dout = Tensor.zeros([size], 'float32');
+    for (let i = 0; i < size; i++) {
+      y.data[i] = rng.uniform();
+      dout.data[i] = rng.normal();
+    }
+    const plain = new Float32Array(size);
+    sigmoidBackward(y.data, dout.data, plain);
+    setBackend('wasm');
+    const resident = Tensor.zeros([size], 'float32');
+    sigmoidBackward(y.data, dout.data, resident.data);
+    const ordinary = new Float32Array(size);
+    sigmoidBackward(Float32Array.from(y.data), Float32Array.from(dout.data), ordinary);
+    setBackend('js');
+    assert.deepEqual(resident.data, plain, `${size}, resident`);
+    assert.deepEqual(ordinary, plain, `${size}, copied`);
+  }
 });
