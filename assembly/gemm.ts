@@ -253,153 +253,68 @@ function storeCut(c: usize, at: i32, v: v128, width: i32): void {
   else storeRow(c + (<usize>at << 2), v, v, width - at);
 }
 
-// sparseV: V vectors of c (+ bias) = Σ over the `count` listed values v (their offsets in B k floats
-// further on) of v · B[row, 0 … 4V − 1], one rounding per multiply and per add, in the list's order.
-function sparse1(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+// One pass of the sparse-row product over V vectors of c, V = 1 … SPARSE_VECS: c[0 … 4V − 1] (+ bias)
+// = Σ over the `count` listed values v (their offsets into B k floats further on) of
+// v · B[row, 0 … 4V − 1], one rounding per multiply and per add, in the list's order. V is a constant
+// wherever this is inlined (sparse1 … sparse7), so the vectors past V and their tests vanish.
+@inline
+function sparsePass(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32, V: i32): void {
+  const zero = f32x4.splat(0);
   let c0 = biasOr0(bias, 0, width);
+  let c1 = V > 1 ? biasOr0(bias, 4, width) : zero;
+  let c2 = V > 2 ? biasOr0(bias, 8, width) : zero;
+  let c3 = V > 3 ? biasOr0(bias, 12, width) : zero;
+  let c4 = V > 4 ? biasOr0(bias, 16, width) : zero;
+  let c5 = V > 5 ? biasOr0(bias, 20, width) : zero;
+  let c6 = V > 6 ? biasOr0(bias, 24, width) : zero;
   const end = values + (<usize>count << 2);
   const toOffset = <usize>k << 2;
   for (let e = values; e < end; e += 4) {
     const x = v128.load32_splat(e);
     const r = b + <usize>load<i32>(e + toOffset);
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
+    if (V > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
+    if (V > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
+    if (V > 3) c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
+    if (V > 4) c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
+    if (V > 5) c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
+    if (V > 6) c6 = f32x4.add(c6, f32x4.mul(x, v128.load(r, 96)));
   }
   storeCut(c, 0, c0, width);
+  if (V > 1) storeCut(c, 4, c1, width);
+  if (V > 2) storeCut(c, 8, c2, width);
+  if (V > 3) storeCut(c, 12, c3, width);
+  if (V > 4) storeCut(c, 16, c4, width);
+  if (V > 5) storeCut(c, 20, c5, width);
+  if (V > 6) storeCut(c, 24, c6, width);
+}
+
+function sparse1(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
+  sparsePass(values, count, k, b, c, bias, width, 1);
 }
 
 function sparse2(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
+  sparsePass(values, count, k, b, c, bias, width, 2);
 }
 
 function sparse3(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  let c2 = biasOr0(bias, 8, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
+  sparsePass(values, count, k, b, c, bias, width, 3);
 }
 
 function sparse4(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  let c2 = biasOr0(bias, 8, width);
-  let c3 = biasOr0(bias, 12, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
-  storeCut(c, 12, c3, width);
+  sparsePass(values, count, k, b, c, bias, width, 4);
 }
 
 function sparse5(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  let c2 = biasOr0(bias, 8, width);
-  let c3 = biasOr0(bias, 12, width);
-  let c4 = biasOr0(bias, 16, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
-  storeCut(c, 12, c3, width);
-  storeCut(c, 16, c4, width);
+  sparsePass(values, count, k, b, c, bias, width, 5);
 }
 
 function sparse6(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  let c2 = biasOr0(bias, 8, width);
-  let c3 = biasOr0(bias, 12, width);
-  let c4 = biasOr0(bias, 16, width);
-  let c5 = biasOr0(bias, 20, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
-    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
-  storeCut(c, 12, c3, width);
-  storeCut(c, 16, c4, width);
-  storeCut(c, 20, c5, width);
+  sparsePass(values, count, k, b, c, bias, width, 6);
 }
 
 function sparse7(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  let c0 = biasOr0(bias, 0, width);
-  let c1 = biasOr0(bias, 4, width);
-  let c2 = biasOr0(bias, 8, width);
-  let c3 = biasOr0(bias, 12, width);
-  let c4 = biasOr0(bias, 16, width);
-  let c5 = biasOr0(bias, 20, width);
-  let c6 = biasOr0(bias, 24, width);
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
-    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
-    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(r, 96)));
-  }
-  storeCut(c, 0, c0, width);
-  storeCut(c, 4, c1, width);
-  storeCut(c, 8, c2, width);
-  storeCut(c, 12, c3, width);
-  storeCut(c, 16, c4, width);
-  storeCut(c, 20, c5, width);
-  storeCut(c, 24, c6, width);
+  sparsePass(values, count, k, b, c, bias, width, 7);
 }
 
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are

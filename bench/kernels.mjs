@@ -57,6 +57,16 @@ time('Relu forward and backward, 100×30×24×24', 5, () => relu.backward(relu.f
 
 const { train } = loadMnist();
 const order = permutation(train.count, rng(1));
+const xb = Tensor.zeros([100, 784], 'float32');
+const tb = Tensor.zeros([100, 10], 'float32');
+time('fillBatch: 600 batches of 100 (an epoch of W1)', 1, () => {
+  for (let i = 0; i < 600; i++) fillBatch(train, order.subarray(i * 100, (i + 1) * 100), xb, tb);
+});
+const net = new TwoLayerNet(784, 50, 10, 0.01, 'sigmoid', { rng: new Rng(1), dtype: 'float32' });
+time('forward, 10,000 test images already float32 (W4 before)', 3, () => net.forward(x));
+// classify came later: at older commits this row is left out
+if (scratchnet.classify)
+  time('classify, the 10,000 test images from their bytes (W4)', 3, () => scratchnet.classify(net, images, 'float32', 10000));
 function steps(label, net, optimizer, batchSize, shape, reps) {
   const xb = Tensor.zeros([batchSize, 784], 'float32');
   const tb = Tensor.zeros([batchSize, 10], 'float32');
