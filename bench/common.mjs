@@ -30,6 +30,12 @@ export async function timeRuns(runs, fn) {
   return times;
 }
 
+/** timeRuns after one untimed call of fn, so that every peer is timed warm (compiled, buffers made). */
+export async function timeWarm(runs, fn) {
+  await fn(-1);
+  return timeRuns(runs, fn);
+}
+
 /**
  * Seconds taken by each of `runs` training runs: fresh() builds a run's net and optimizer outside
  * the clock, train(them) is timed. Returns the times and what the last run trained, to test it.

@@ -1,7 +1,7 @@
 // brain.js: its NeuralNetwork trains one example at a time (no mini-batches) on a squared error,
 // so one epoch here is batch × steps examples of online updates, momentum off (1e-9: it refuses 0).
 import { createRequire } from 'node:module';
-import { loadMnist, permutation, rng, testImages, timeRuns } from '../common.mjs';
+import { loadMnist, permutation, rng, testImages, timeRuns, timeWarm } from '../common.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -50,7 +50,7 @@ export async function W4(s) {
   const single = await timeRuns(s.runs, () => {
     for (let i = 0; i < s.single; i++) net.run(data[k++ % data.length].input);
   });
-  const batch = await timeRuns(s.runs, () => {
+  const batch = await timeWarm(s.runs, () => {
     for (const { input } of data) net.run(input);
   });
   return { latency: single.map((t) => t / s.single), throughput: batch };

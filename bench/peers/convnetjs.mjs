@@ -2,7 +2,7 @@
 // batch_size examples and updates once, which is mini-batch SGD. Its weights start as it draws
 // them itself (N(0, 1/fan-in), biases 0.1 before a relu), not as the other peers'.
 import { createRequire } from 'node:module';
-import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining } from '../common.mjs';
+import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -136,7 +136,7 @@ export async function W4(s) {
       net.forward(x);
     }
   });
-  const batch = await timeRuns(s.runs, () => {
+  const batch = await timeWarm(s.runs, () => {
     for (let j = 0; j < test.count; j++) {
       load(x, test, j);
       net.forward(x);

@@ -18,7 +18,7 @@ import {
 } from '../../dist/src/index.js';
 import { loadWasmBackend, useThreads } from '../../dist/src/io/node/wasm.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
-import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining } from '../common.mjs';
+import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
 
 async function setup(variant) {
   if (variant.startsWith('wasm')) {
@@ -116,7 +116,7 @@ export async function W4(s, variant) {
       net.forward(one);
     }
   });
-  const batch = await timeRuns(s.runs, () => classify(net, test, dtype, test.count));
+  const batch = await timeWarm(s.runs, () => classify(net, test, dtype));
   return { latency: single.map((t) => t / s.single), throughput: batch };
 }
 

@@ -1,7 +1,7 @@
 // TensorFlow.js, pure-JS 'cpu' backend or the 'wasm' backend (XNNPACK, SIMD), as `variant`.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fillBatchF32, gaussian, loadMnist, permutation, rng, testImages, timeRuns, timeTraining } from '../common.mjs';
+import { fillBatchF32, gaussian, loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
 import { gflops } from './scratchnet.mjs';
 
 const require = createRequire(import.meta.url);
@@ -169,7 +169,7 @@ export async function W4(s, variant) {
       y.dispose();
     }
   });
-  const batch = await timeRuns(s.runs, () => {
+  const batch = await timeWarm(s.runs, () => {
     const y = predict(tf, p, all);
     y.dataSync();
     y.dispose();
