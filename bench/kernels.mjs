@@ -66,7 +66,7 @@ const net = new TwoLayerNet(784, 50, 10, 0.01, 'sigmoid', { rng: new Rng(1), dty
 time('forward, 10,000 test images already float32 (W4 before)', 3, () => net.forward(x));
 // classify came later: at older commits this row is left out
 if (scratchnet.classify)
-  time('classify, the 10,000 test images from their bytes (W4)', 3, () => scratchnet.classify(net, images, 'float32', 10000));
+  time('classify, the 10,000 test images from their bytes, one batch', 3, () => scratchnet.classify(net, images, 'float32', 10000));
 function steps(label, net, optimizer, batchSize, shape, reps) {
   const xb = Tensor.zeros([batchSize, 784], 'float32');
   const tb = Tensor.zeros([batchSize, 10], 'float32');
