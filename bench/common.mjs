@@ -32,7 +32,7 @@ export async function timeRuns(runs, fn) {
 
 /** timeRuns after one untimed call of fn, so that every peer is timed warm (compiled, buffers made). */
 export async function timeWarm(runs, fn) {
-  await fn(-1);
+  await fn();
   return timeRuns(runs, fn);
 }
 
