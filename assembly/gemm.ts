@@ -71,7 +71,7 @@ function storeRow(c: usize, v0: v128, v1: v128, width: i32): void {
 /** The bytes of per-thread scratch `gemm` needs for a k-long op(A) row block. */
 export function scratchBytes(k: i32): i32 {
   // the interleaved rows and their offsets for the dense path, the rows' lists and counts for the sparse one
-  return k * (MR * 4 + 4) + k * MR * 8 + MR * 4;
+  return k * (MR * 4 + 4) + MR * <i32>listBytes(k) + MR * 4;
 }
 
 // Copies rows i … i+rows−1 of op(A) into `dst` interleaved, dst[4t + r] = op(A)[i + r, p_t], keeping
@@ -109,50 +109,69 @@ function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: u
   return kept;
 }
 
-// For each of the 16 patterns of non-zero lanes, the byte indices that move those lanes, in order,
-// to the front of a vector (lanes after them are left as garbage).
-const COMPRESS = memory.data<u8>([
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-  4, 5, 6, 7, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-  8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15,
-  0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15,
-  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 12, 13, 14, 15,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-  12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-  0, 1, 2, 3, 12, 13, 14, 15, 4, 5, 6, 7, 8, 9, 10, 11,
-  4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 8, 9, 10, 11,
-  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9, 10, 11,
-  8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
-  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 4, 5, 6, 7,
-  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-]);
+// SELECT + 16·bits, for each of the 256 patterns of 8 bits: the byte shuffle that moves the 16-bit
+// lanes whose bits are set, in order, to the front of a vector (the lanes after them are garbage).
+// UNITS + 4·byte: byte / 255 as a float32, correctly rounded (the floats of unitBytes). Both tables
+// are written when the module starts.
+const SELECT = memory.data(256 * 16, 16);
+const UNITS = memory.data(256 * 4, 16);
+for (let bits = 0; bits < 256; bits++) {
+  let front = 0;
+  for (let lane = 0; lane < 8; lane++) {
+    if ((bits & (1 << lane)) == 0) continue;
+    store<u16>(SELECT + (<usize>bits << 4) + (<usize>front << 1), (2 * lane) | ((2 * lane + 1) << 8));
+    front++;
+  }
+  store<f32>(UNITS + (<usize>bits << 2), <f32>(<f64>bits / 255));
+}
 
-// Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A: row r's values at
-// lists + r·k·8, and after them (k floats on) the byte offsets of the rows of a row-major k×n B they
-// multiply; its count at counts + 4r. The sparse-row path then reads only the rows of B its row of A
-// needs. Four entries at a time: a group that is all zero (MNIST's margins) costs one test; the
-// others are compressed by one shuffle from COMPRESS, values and offsets alike, with no branch per
-// entry. Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
-function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
-  const rowStep = n * 4;
-  const lanes = i32x4(0, rowStep, 2 * rowStep, 3 * rowStep);
+// The bytes one row's list of non-zero entries takes: a 16-bit index each, and a vector of slack.
+@inline
+function listBytes(k: i32): usize {
+  return ((<usize>k << 1) + 31) & ~15;
+}
+
+// Appends to a row's list the indices p … p + 15 whose bits are set in `bits`, in order, by one
+// shuffle from SELECT a half; returns the new count. Writes up to 16 bytes past it.
+@inline
+function append16(bits: i32, p: i32, list: usize, count: i32): i32 {
+  const at = i16x8.add(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>p));
+  const low = bits & 0xff;
+  v128.store(list + (<usize>count << 1), i8x16.swizzle(at, v128.load(SELECT + (<usize>low << 4))));
+  count += popcnt(low);
+  const high = bits >> 8;
+  v128.store(list + (<usize>count << 1), i8x16.swizzle(i16x8.add(at, i16x8.splat(8)), v128.load(SELECT + (<usize>high << 4))));
+  return count + popcnt(high);
+}
+
+// Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A (k ≤ 65,536): row r's
+// indices, 16 bits each, at lists + r·listBytes(k), its count at counts + 4r. The sparse-row path then
+// reads only the rows of B its row of A needs. Sixteen entries a test: a group that is all zero
+// (MNIST's margins) costs one branch, the others are listed by two shuffles, with no branch per entry.
+// Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
+function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
+  const zero = f32x4.splat(0);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const row = a + (<usize>((i + r) * k) << 2);
-    const values = lists + (<usize>(r * k) << 3);
-    const offsets = values + (<usize>k << 2);
+    const list = lists + <usize>r * listBytes(k);
     let count = 0;
     let p = 0;
-    for (; p + 4 <= k; p += 4) {
-      const x = v128.load(row + (<usize>p << 2));
-      if (!v128.any_true(x)) continue;
-      count = compress4(x, p, rowStep, lanes, values, offsets, count);
+    for (; p + 16 <= k; p += 16) {
+      const x = row + (<usize>p << 2);
+      const bits =
+        i32x4.bitmask(f32x4.ne(v128.load(x), zero)) |
+        (i32x4.bitmask(f32x4.ne(v128.load(x, 16), zero)) << 4) |
+        (i32x4.bitmask(f32x4.ne(v128.load(x, 32), zero)) << 8) |
+        (i32x4.bitmask(f32x4.ne(v128.load(x, 48), zero)) << 12);
+      if (bits == 0) continue;
+      count = append16(bits, p, list, count);
       if (total + count > limit) return -1;
     }
-    for (; p < k; p++) count = append1(load<f32>(row + (<usize>p << 2)), p, rowStep, values, offsets, count);
+    for (; p < k; p++) {
+      store<u16>(list + (<usize>count << 1), <u16>p);
+      count += <i32>(load<f32>(row + (<usize>p << 2)) != 0);
+    }
     total += count;
     if (total > limit) return -1;
     store<i32>(counts + (<usize>r << 2), count);
@@ -160,50 +179,23 @@ function listRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, cou
   return total;
 }
 
-// Appends the non-zero lanes of x, entries p … p + 3 of a row, to the row's lists (values, and the
-// byte offsets of the rows of B they multiply) by one shuffle from COMPRESS each; returns the count.
-@inline
-function compress4(x: v128, p: i32, rowStep: i32, lanes: v128, values: usize, offsets: usize, count: i32): i32 {
-  const bits = i32x4.bitmask(f32x4.ne(x, f32x4.splat(0)));
-  const order = v128.load(COMPRESS + (<usize>bits << 4));
-  const at = <usize>count << 2;
-  v128.store(values + at, i8x16.swizzle(x, order));
-  v128.store(offsets + at, i8x16.swizzle(i32x4.add(i32x4.splat(p * rowStep), lanes), order));
-  return count + popcnt(bits);
-}
-
-// Appends entry p (value x) to a row's lists, the count moving on only when x is not zero.
-@inline
-function append1(x: f32, p: i32, rowStep: i32, values: usize, offsets: usize, count: i32): i32 {
-  const at = <usize>count << 2;
-  store<f32>(values + at, x);
-  store<i32>(offsets + at, p * rowStep);
-  return count + <i32>((reinterpret<u32>(x) << 1) != 0);
-}
-
-// listRows for a row-major m×k A of bytes standing for byte / 255 (MNIST's pixels as they are
-// stored): sixteen bytes a test, only the groups of four with a non-zero byte converted (unit4).
-// Every row is listed, however dense.
-function listByteRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize): void {
-  const rowStep = n * 4;
-  const lanes = i32x4(0, rowStep, 2 * rowStep, 3 * rowStep);
+// listRows for a row-major m×k A of bytes (MNIST's pixels as they are stored), every row however dense.
+function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize): void {
+  const zero = i8x16.splat(0);
   for (let r = 0; r < rows; r++) {
     const row = a + <usize>((i + r) * k);
-    const values = lists + (<usize>(r * k) << 3);
-    const offsets = values + (<usize>k << 2);
+    const list = lists + <usize>r * listBytes(k);
     let count = 0;
     let p = 0;
     for (; p + 16 <= k; p += 16) {
-      const v = v128.load(row + <usize>p);
-      if (!v128.any_true(v)) continue;
-      const lo = i16x8.extend_low_i8x16_u(v);
-      const hi = i16x8.extend_high_i8x16_u(v);
-      count = compress4(unit4(i32x4.extend_low_i16x8_u(lo)), p, rowStep, lanes, values, offsets, count);
-      count = compress4(unit4(i32x4.extend_high_i16x8_u(lo)), p + 4, rowStep, lanes, values, offsets, count);
-      count = compress4(unit4(i32x4.extend_low_i16x8_u(hi)), p + 8, rowStep, lanes, values, offsets, count);
-      count = compress4(unit4(i32x4.extend_high_i16x8_u(hi)), p + 12, rowStep, lanes, values, offsets, count);
+      const bits = i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff;
+      if (bits == 0) continue;
+      count = append16(bits, p, list, count);
     }
-    for (; p < k; p++) count = append1(<f32>load<u8>(row + <usize>p) / 255, p, rowStep, values, offsets, count);
+    for (; p < k; p++) {
+      store<u16>(list + (<usize>count << 1), <u16>p);
+      count += <i32>(load<u8>(row + <usize>p) != 0);
+    }
     store<i32>(counts + (<usize>r << 2), count);
   }
 }
@@ -212,11 +204,12 @@ function listByteRows(k: i32, n: i32, a: usize, i: i32, rows: i32, lists: usize,
 // spills an accumulator in every step (seen in --print-wasm-code), with seven it does not.
 const SPARSE_VECS = 7;
 
-// c[0 … n − 1] (+ bias) = Σ over the listed (v, row) of v · B[row, …]: the n columns, 4 to a vector,
-// in as few passes over the list as keep at most SPARSE_VECS vectors each, the passes as even as can
-// be (50 columns: 7 + 6 vectors). Lanes past n are computed from whatever follows B's last row and
-// never stored, so B needs 12 bytes of slack after its end.
-function sparseRow(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, n: i32): void {
+// c[0 … n − 1] (+ bias) = Σ over the listed p of A[p] · B[p, …], A's row at `row` (floats, or bytes
+// standing for byte / 255 when T is u8): the n columns, 4 to a vector, in as few passes over the
+// list as keep at most SPARSE_VECS vectors each, the passes as even as can be (50 columns: 7 + 6
+// vectors). Lanes past n are computed from whatever follows B's last row and never stored, so B
+// needs 12 bytes of slack after its end.
+function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, c: usize, bias: usize, n: i32): void {
   const vecs = (n + 3) >> 2;
   const passes = (vecs + SPARSE_VECS - 1) / SPARSE_VECS;
   let j = 0;
@@ -228,13 +221,13 @@ function sparseRow(values: usize, count: i32, k: i32, b: usize, c: usize, bias: 
     const biasj = bias != 0 ? bias + (<usize>j << 2) : 0;
     const w = min(n - j, v << 2);
     switch (v) {
-      case 1: sparse1(values, count, k, bj, cj, biasj, w); break;
-      case 2: sparse2(values, count, k, bj, cj, biasj, w); break;
-      case 3: sparse3(values, count, k, bj, cj, biasj, w); break;
-      case 4: sparse4(values, count, k, bj, cj, biasj, w); break;
-      case 5: sparse5(values, count, k, bj, cj, biasj, w); break;
-      case 6: sparse6(values, count, k, bj, cj, biasj, w); break;
-      case 7: sparse7(values, count, k, bj, cj, biasj, w); break;
+      case 1: sparse1<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 2: sparse2<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 3: sparse3<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 4: sparse4<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 5: sparse5<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 6: sparse6<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 7: sparse7<T>(list, count, row, bj, n, cj, biasj, w); break;
     }
     j += v << 2;
   }
@@ -253,12 +246,19 @@ function storeCut(c: usize, at: i32, v: v128, width: i32): void {
   else storeRow(c + (<usize>at << 2), v, v, width - at);
 }
 
-// One pass of the sparse-row product over V vectors of c, V = 1 … SPARSE_VECS: c[0 … 4V − 1] (+ bias)
-// = Σ over the `count` listed values v (their offsets into B k floats further on) of
-// v · B[row, 0 … 4V − 1], one rounding per multiply and per add, in the list's order. V is a constant
-// wherever this is inlined (sparse1 … sparse7), so the vectors past V and their tests vanish.
+// Entry p of A's row, on every lane.
 @inline
-function sparsePass(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32, V: i32): void {
+function entry<T>(row: usize, p: usize): v128 {
+  if (isInteger<T>()) return v128.load32_splat(UNITS + (<usize>load<u8>(row + p) << 2));
+  return v128.load32_splat(row + (p << 2));
+}
+
+// One pass of the sparse-row product over V vectors of c, V = 1 … SPARSE_VECS: c[0 … 4V − 1] (+ bias)
+// = Σ over the `count` listed p of A[p] · B[p, 0 … 4V − 1], one rounding per multiply and per add,
+// in the list's order. V is a constant wherever this is inlined (sparse1 …
+// sparse7), so the vectors past V and their tests vanish.
+@inline
+function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32, V: i32): void {
   const zero = f32x4.splat(0);
   let c0 = biasOr0(bias, 0, width);
   let c1 = V > 1 ? biasOr0(bias, 4, width) : zero;
@@ -267,11 +267,13 @@ function sparsePass(values: usize, count: i32, k: i32, b: usize, c: usize, bias:
   let c4 = V > 4 ? biasOr0(bias, 16, width) : zero;
   let c5 = V > 5 ? biasOr0(bias, 20, width) : zero;
   let c6 = V > 6 ? biasOr0(bias, 24, width) : zero;
-  const end = values + (<usize>count << 2);
-  const toOffset = <usize>k << 2;
-  for (let e = values; e < end; e += 4) {
-    const x = v128.load32_splat(e);
-    const r = b + <usize>load<i32>(e + toOffset);
+  const rowStep = <usize>n << 2;
+  const end = list + (<usize>count << 1);
+  let e = list;
+  for (; e < end; e += 2) {
+    const p0 = <usize>load<u16>(e);
+    const x = entry<T>(row, p0);
+    const r = b + p0 * rowStep;
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
     if (V > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
     if (V > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
@@ -289,32 +291,32 @@ function sparsePass(values: usize, count: i32, k: i32, b: usize, c: usize, bias:
   if (V > 6) storeCut(c, 24, c6, width);
 }
 
-function sparse1(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 1);
+function sparse1<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 1);
 }
 
-function sparse2(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 2);
+function sparse2<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 2);
 }
 
-function sparse3(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 3);
+function sparse3<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 3);
 }
 
-function sparse4(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 4);
+function sparse4<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 4);
 }
 
-function sparse5(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 5);
+function sparse5<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 5);
 }
 
-function sparse6(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 6);
+function sparse6<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 6);
 }
 
-function sparse7(values: usize, count: i32, k: i32, b: usize, c: usize, bias: usize, width: i32): void {
-  sparsePass(values, count, k, b, c, bias, width, 7);
+function sparse7<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, n, c, bias, width, 7);
 }
 
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
@@ -357,7 +359,7 @@ export function gemm(
   const apack = scratch;
   const offs = scratch + (<usize>k << 4);
   const lists = offs + (<usize>k << 2);
-  const counts = lists + (<usize>(k * MR) << 3);
+  const counts = lists + <usize>MR * listBytes(k);
   const ldc: usize = <usize>n << 2;
   const panels = (n + NR - 1) / NR;
   const panelBytes: usize = <usize>(k * NR) << 2;
@@ -365,10 +367,11 @@ export function gemm(
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
     // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
-    if (!transA && !transB && listRows(k, n, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
+    if (!transA && !transB && k <= 65536 && listRows(k, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
       for (let r = 0; r < rows; r++) {
-        const list = lists + (<usize>(r * k) << 3);
-        sparseRow(list, load<i32>(counts + (<usize>r << 2)), k, b, c + <usize>(i + r) * ldc, bias, n);
+        const list = lists + <usize>r * listBytes(k);
+        const row = a + (<usize>((i + r) * k) << 2);
+        sparseRow<f32>(list, load<i32>(counts + (<usize>r << 2)), row, b, c + <usize>(i + r) * ldc, bias, n);
       }
       continue;
     }
@@ -456,14 +459,14 @@ export function gemm(
  */
 export function gemmBytes(n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
   const lists = scratch;
-  const counts = lists + (<usize>(k * MR) << 3);
+  const counts = lists + <usize>MR * listBytes(k);
   const ldc: usize = <usize>n << 2;
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
-    listByteRows(k, n, a, i, rows, lists, counts);
+    listByteRows(k, a, i, rows, lists, counts);
     for (let r = 0; r < rows; r++) {
-      const list = lists + (<usize>(r * k) << 3);
-      sparseRow(list, load<i32>(counts + (<usize>r << 2)), k, b, c + <usize>(i + r) * ldc, bias, n);
+      const list = lists + <usize>r * listBytes(k);
+      sparseRow<u8>(list, load<i32>(counts + (<usize>r << 2)), a + <usize>((i + r) * k), b, c + <usize>(i + r) * ldc, bias, n);
     }
   }
 }
@@ -661,3 +664,4 @@ export function adam(p: usize, g: usize, m: usize, v: usize, size: i32, lrT: f64
     store<f32>(p + (q << 2), <f32>(<f64>load<f32>(p + (q << 2)) - (lrT * mi) / (Math.sqrt(vi) + 1e-7)));
   }
 }
+
