@@ -146,9 +146,9 @@ function append16(bits: i32, p: i32, list: usize, count: i32): i32 {
 
 // Lists the non-zero entries of rows i … i + rows − 1 of a row-major m×k A (k ≤ 65,536): row r's
 // indices, 16 bits each, at lists + r·listBytes(k), its count at counts + 4r. The sparse-row path then
-// reads only the rows of B its row of A needs. Sixteen entries a test: a group that is all zero
-// (MNIST's margins) costs one branch, the others are listed by two shuffles, with no branch per entry.
-// Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
+// reads only the rows of B its row of A needs. Sixteen entries at a time, listed by two shuffles with
+// no branch, not even for a group that is all zero (whether MNIST's margins have begun or ended is
+// too hard to predict). Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
 function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
   const zero = f32x4.splat(0);
   let total = 0;
@@ -164,7 +164,6 @@ function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usi
         (i32x4.bitmask(f32x4.ne(v128.load(x, 16), zero)) << 4) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 32), zero)) << 8) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 48), zero)) << 12);
-      if (bits == 0) continue;
       count = append16(bits, p, list, count);
       if (total + count > limit) return -1;
     }
@@ -188,9 +187,7 @@ function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts:
     let count = 0;
     let p = 0;
     for (; p + 16 <= k; p += 16) {
-      const bits = i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff;
-      if (bits == 0) continue;
-      count = append16(bits, p, list, count);
+      count = append16(i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff, p, list, count);
     }
     for (; p < k; p++) {
       store<u16>(list + (<usize>count << 1), <u16>p);
