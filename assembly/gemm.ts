@@ -316,6 +316,60 @@ function sparse7<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: us
   sparsePass<T>(list, count, row, b, n, c, bias, width, 7);
 }
 
+// Rows a0 and a1 of a row-major A (a1 = a0 for one row) times a row-major k×n B, n ≤ 4V, + bias,
+// into c0 and c1 (c1 = 0 for one row): V vectors a row, each step one float of each row times B's
+// row, in the order p = 0 … k − 1 as the other paths. B's last row is read up to 12 bytes past n.
+@inline
+function narrowPass(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: usize, bias: usize, V: i32): void {
+  const zero = f32x4.splat(0);
+  let s00 = biasOr0(bias, 0, n);
+  let s01 = V > 1 ? biasOr0(bias, 4, n) : zero;
+  let s02 = V > 2 ? biasOr0(bias, 8, n) : zero;
+  let s10 = s00;
+  let s11 = s01;
+  let s12 = s02;
+  const rowStep = <usize>n << 2;
+  const end = <usize>k << 2;
+  let bp = b;
+  for (let o: usize = 0; o < end; o += 4) {
+    const x0 = v128.load32_splat(a0 + o);
+    const x1 = v128.load32_splat(a1 + o);
+    const b0 = v128.load(bp);
+    s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+    s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+    if (V > 1) {
+      const b1 = v128.load(bp, 16);
+      s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+      s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+    }
+    if (V > 2) {
+      const b2 = v128.load(bp, 32);
+      s02 = f32x4.add(s02, f32x4.mul(x0, b2));
+      s12 = f32x4.add(s12, f32x4.mul(x1, b2));
+    }
+    bp += rowStep;
+  }
+  storeCut(c0, 0, s00, n);
+  if (V > 1) storeCut(c0, 4, s01, n);
+  if (V > 2) storeCut(c0, 8, s02, n);
+  if (c1 == 0) return;
+  storeCut(c1, 0, s10, n);
+  if (V > 1) storeCut(c1, 4, s11, n);
+  if (V > 2) storeCut(c1, 8, s12, n);
+}
+
+function narrow1(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: usize, bias: usize): void {
+  narrowPass(a0, a1, k, b, n, c0, c1, bias, 1);
+}
+
+function narrow2(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: usize, bias: usize): void {
+  narrowPass(a0, a1, k, b, n, c0, c1, bias, 2);
+}
+
+function narrow3(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: usize, bias: usize): void {
+  narrowPass(a0, a1, k, b, n, c0, c1, bias, 3);
+}
+
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
 // not zero: MNIST's pixels are about 19% non-zero, dense data never takes it.
 const SPARSE_NUM = 3;
@@ -369,6 +423,20 @@ export function gemm(
         const list = lists + <usize>r * listBytes(k);
         const row = a + (<usize>((i + r) * k) << 2);
         sparseRow<f32>(list, load<i32>(counts + (<usize>r << 2)), row, b, c + <usize>(i + r) * ldc, bias, n);
+      }
+      continue;
+    }
+    // a narrow C (n ≤ 12, as a last layer of 10 classes): rows of A and B read in place, two rows a pass
+    if (!transA && !transB && n <= 12) {
+      for (let r = 0; r < rows; r += 2) {
+        const a0 = a + (<usize>((i + r) * k) << 2);
+        const c0 = c + <usize>(i + r) * ldc;
+        const two = r + 1 < rows;
+        const a1 = two ? a0 + (<usize>k << 2) : a0;
+        const c1 = two ? c0 + ldc : 0;
+        if (n <= 4) narrow1(a0, a1, k, b, n, c0, c1, bias);
+        else if (n <= 8) narrow2(a0, a1, k, b, n, c0, c1, bias);
+        else narrow3(a0, a1, k, b, n, c0, c1, bias);
       }
       continue;
     }
@@ -515,9 +583,12 @@ export function sigmoid(x: usize, out: usize, size: i32): void {
   const one = f32x4.splat(1);
   const end = <usize>size << 2;
   let i: usize = 0;
-  for (; i + 16 <= end; i += 16) {
-    const e = exp4(f32x4.neg(v128.load(x + i)));
-    v128.store(out + i, f32x4.div(one, f32x4.add(one, e)));
+  // two vectors a step: their two long chains of dependent operations overlap
+  for (; i + 32 <= end; i += 32) {
+    const e0 = exp4(f32x4.neg(v128.load(x + i)));
+    const e1 = exp4(f32x4.neg(v128.load(x + i, 16)));
+    v128.store(out + i, f32x4.div(one, f32x4.add(one, e0)));
+    v128.store(out + i, f32x4.div(one, f32x4.add(one, e1)), 16);
   }
   for (; i < end; i += 4) {
     const e = exp4(f32x4.neg(f32x4.splat(load<f32>(x + i))));

@@ -127,6 +127,30 @@ test('sparse rows (walked by their non-zeros) give the same floats as the dense 
   }
 });
 
+test('narrow products (n ≤ 12, rows read in place) give the same floats as the dense register blocks', () => {
+  const rng = new Rng(9);
+  for (const [m, n, k] of [
+    [1000, 10, 50], // W1's second layer on a batch of classify
+    [7, 1, 5],
+    [5, 4, 33],
+    [9, 5, 17],
+    [3, 8, 64],
+    [11, 12, 100],
+  ]) {
+    const a = random(m * k, rng); // dense: the sparse-row path is not taken
+    const aT = new Float32Array(m * k);
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+    const b = random(k * n, rng);
+    const bias = m % 2 ? random(n, rng) : undefined;
+    const narrow = new Float32Array(m * n);
+    const dense = new Float32Array(m * n);
+    wasm.gemm(false, false, m, n, k, a, b, narrow, bias);
+    wasm.gemm(true, false, m, n, k, aT, b, dense, bias);
+    assert.deepEqual(narrow, dense, `${m}×${n}×${k}`);
+    assertNear(narrow, reference(false, false, m, n, k, a, b, bias), k, `${m}×${n}×${k}`);
+  }
+});
+
 test('the wasm sigmoid is within a few float32 units of 1 / (1 + e^(−x)) over the whole range', () => {
   const xs: number[] = [0, -0, 1e-8, -1e-8, 0.5, -0.5, 10, -10, 17, -17, 87, -87, 88.7, -88.7, 100, -100, 1e4, -1e4];
   const rng = new Rng(9);
