@@ -202,11 +202,11 @@ function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts:
 const SPARSE_VECS = 7;
 
 // c[0 … n − 1] (+ bias) = Σ over the listed p of A[p] · B[p, …], A's row at `row` (floats, or bytes
-// standing for byte / 255 when T is u8): the n columns, 4 to a vector, in as few passes over the
+// standing for byte / 255 when T is u8), B's rows ldb floats apart: the n columns, 4 to a vector, in as few passes over the
 // list as keep at most SPARSE_VECS vectors each, the passes as even as can be (50 columns: 7 + 6
 // vectors). Lanes past n are computed from whatever follows B's last row and never stored, so B
 // needs 12 bytes of slack after its end.
-function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, c: usize, bias: usize, n: i32): void {
+function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, n: i32): void {
   const vecs = (n + 3) >> 2;
   const passes = (vecs + SPARSE_VECS - 1) / SPARSE_VECS;
   let j = 0;
@@ -218,13 +218,13 @@ function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, c: usize, b
     const biasj = bias != 0 ? bias + (<usize>j << 2) : 0;
     const w = min(n - j, v << 2);
     switch (v) {
-      case 1: sparse1<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 2: sparse2<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 3: sparse3<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 4: sparse4<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 5: sparse5<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 6: sparse6<T>(list, count, row, bj, n, cj, biasj, w); break;
-      case 7: sparse7<T>(list, count, row, bj, n, cj, biasj, w); break;
+      case 1: sparse1<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 2: sparse2<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 3: sparse3<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 4: sparse4<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 5: sparse5<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 6: sparse6<T>(list, count, row, bj, ldb, cj, biasj, w); break;
+      case 7: sparse7<T>(list, count, row, bj, ldb, cj, biasj, w); break;
     }
     j += v << 2;
   }
@@ -255,7 +255,7 @@ function entry<T>(row: usize, p: usize): v128 {
 // in the list's order. V is a constant wherever this is inlined (sparse1 …
 // sparse7), so the vectors past V and their tests vanish.
 @inline
-function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32, V: i32): void {
+function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32, V: i32): void {
   const zero = f32x4.splat(0);
   let c0 = biasOr0(bias, 0, width);
   let c1 = V > 1 ? biasOr0(bias, 4, width) : zero;
@@ -264,7 +264,7 @@ function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c:
   let c4 = V > 4 ? biasOr0(bias, 16, width) : zero;
   let c5 = V > 5 ? biasOr0(bias, 20, width) : zero;
   let c6 = V > 6 ? biasOr0(bias, 24, width) : zero;
-  const rowStep = <usize>n << 2;
+  const rowStep = <usize>ldb << 2;
   const end = list + (<usize>count << 1);
   let e = list;
   for (; e < end; e += 2) {
@@ -288,32 +288,32 @@ function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c:
   if (V > 6) storeCut(c, 24, c6, width);
 }
 
-function sparse1<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 1);
+function sparse1<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 1);
 }
 
-function sparse2<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 2);
+function sparse2<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 2);
 }
 
-function sparse3<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 3);
+function sparse3<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 3);
 }
 
-function sparse4<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 4);
+function sparse4<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 4);
 }
 
-function sparse5<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 5);
+function sparse5<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 5);
 }
 
-function sparse6<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 6);
+function sparse6<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 6);
 }
 
-function sparse7<T>(list: usize, count: i32, row: usize, b: usize, n: i32, c: usize, bias: usize, width: i32): void {
-  sparsePass<T>(list, count, row, b, n, c, bias, width, 7);
+function sparse7<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32): void {
+  sparsePass<T>(list, count, row, b, ldb, c, bias, width, 7);
 }
 
 // Rows a0 and a1 of a row-major A (a1 = a0 for one row) times a row-major k×n B, n ≤ 4V, + bias,
@@ -422,7 +422,7 @@ export function gemm(
       for (let r = 0; r < rows; r++) {
         const list = lists + <usize>r * listBytes(k);
         const row = a + (<usize>((i + r) * k) << 2);
-        sparseRow<f32>(list, load<i32>(counts + (<usize>r << 2)), row, b, c + <usize>(i + r) * ldc, bias, n);
+        sparseRow<f32>(list, load<i32>(counts + (<usize>r << 2)), row, b, n, c + <usize>(i + r) * ldc, bias, n);
       }
       continue;
     }
@@ -518,11 +518,12 @@ export function gemm(
 
 /**
  * C = (A / 255)·B (+ bias on every row) for rows rowStart … rowEnd − 1 of C, with A a row-major
- * array of bytes, k a row (images as stored) and B row-major k×n: the sparse-row path straight from
- * the bytes, whose floats are never written. The same floats as converting A with unitBytes and
- * calling gemm. `scratch` holds scratchBytes(k) bytes of this thread's own.
+ * array of bytes, k a row (images as stored) and B k×n, its rows ldb ≥ n floats apart (padRows): the
+ * sparse-row path straight from the bytes, whose floats are never written. The same floats as
+ * converting A with unitBytes and calling gemm. `scratch` holds scratchBytes(k) bytes of this
+ * thread's own.
  */
-export function gemmBytes(n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
+export function gemmBytes(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, bias: usize, rowStart: i32, rowEnd: i32, scratch: usize): void {
   const lists = scratch;
   const counts = lists + <usize>MR * listBytes(k);
   const ldc: usize = <usize>n << 2;
@@ -531,7 +532,7 @@ export function gemmBytes(n: i32, k: i32, a: usize, b: usize, c: usize, bias: us
     listByteRows(k, a, i, rows, lists, counts);
     for (let r = 0; r < rows; r++) {
       const list = lists + <usize>r * listBytes(k);
-      sparseRow<u8>(list, load<i32>(counts + (<usize>r << 2)), a + <usize>((i + r) * k), b, c + <usize>(i + r) * ldc, bias, n);
+      sparseRow<u8>(list, load<i32>(counts + (<usize>r << 2)), a + <usize>((i + r) * k), b, ldb, c + <usize>(i + r) * ldc, bias, n);
     }
   }
 }
@@ -545,6 +546,20 @@ function loadPartial(p: usize, count: i32): v128 {
   if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
   return v;
+}
+
+/**
+ * Copies a row-major rows×n B to `dst` with its rows ld ≥ n floats apart, zero after column n: rows
+ * a whole number of vectors long (ld a multiple of 4) keep the sparse path's loads from straddling
+ * cache lines, which makes it about a tenth faster on MNIST's 50 hidden units.
+ */
+export function padRows(src: usize, dst: usize, rows: i32, n: i32, ld: i32): void {
+  const from: usize = <usize>n << 2;
+  const to: usize = <usize>ld << 2;
+  for (let p = 0; p < rows; p++) {
+    memory.copy(dst + <usize>p * to, src + <usize>p * from, from);
+    memory.fill(dst + <usize>p * to + from, 0, to - from);
+  }
 }
 
 /** Where memory free for the caller starts. */

@@ -225,8 +225,8 @@ export class WasmKernels implements Kernels {
     }
   }
 
-  // The sparse-row product straight from the bytes: their floats are never written, and only the
-  // groups of four bytes with a non-zero one are converted
+  // The sparse-row product straight from the bytes, each read as byte / 255 through a table: their
+  // floats are never written. W's rows are padded to whole vectors first (padRows) when they are not.
   unitRowsTimes(
     bytes: Uint8Array,
     rows: ArrayLike<number>,
@@ -242,7 +242,9 @@ export class WasmKernels implements Kernels {
     const placed = [w, bias, out].map((array) => (array ? this.heap.addressOf(array) : 0));
     const copies = [w, bias, out].map((array, i) => (array && placed[i] < 0 ? align(array.length * 4) : 0));
     const perThread = align(e.scratchBytes(width));
-    const need = align(m * width) + copies.reduce((a, b) => a + b, 0) + threads * perThread;
+    const ldb = (n + 3) & ~3;
+    const padded = ldb === n ? 0 : align(width * ldb * 4);
+    const need = align(m * width) + copies.reduce((a, b) => a + b, 0) + padded + threads * perThread;
     const scratch = this.heap.borrow(need);
     try {
       this.copyRows(bytes, rows, width, scratch);
@@ -254,13 +256,18 @@ export class WasmKernels implements Kernels {
         if (array !== out) view.set(array, next >> 2);
         next += copies[i];
       });
-      const [pw, pbias, pout] = placed;
+      let [pw, pbias, pout] = placed;
+      if (padded) {
+        e.padRows(pw, next, width, n, ldb);
+        pw = next;
+        next += padded;
+      }
       const each = Math.ceil(m / threads / 4) * 4;
       for (let t = 1; t < threads; t++) {
-        const args = [n, width, scratch, pw, pout, pbias, Math.min(m, t * each), Math.min(m, (t + 1) * each), next + t * perThread];
+        const args = [n, width, scratch, pw, ldb, pout, pbias, Math.min(m, t * each), Math.min(m, (t + 1) * each), next + t * perThread];
         this.helpers?.start(t - 1, GEMM_BYTES, args);
       }
-      e.gemmBytes(n, width, scratch, pw, pout, pbias, 0, Math.min(m, each), next);
+      e.gemmBytes(n, width, scratch, pw, ldb, pout, pbias, 0, Math.min(m, each), next);
       for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
       if (this.heap.addressOf(out) < 0) out.set(this.heap.view().subarray(pout >> 2, (pout >> 2) + m * n));
     } finally {

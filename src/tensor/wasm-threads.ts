@@ -28,7 +28,19 @@ export interface KernelExports {
   adam(p: number, g: number, m: number, v: number, size: number, lrT: number, beta1: number, beta2: number): void;
   unitBytes(bytes: number, out: number, size: number): void;
   sgd(p: number, g: number, size: number, lr: number): void;
-  gemmBytes(n: number, k: number, a: number, b: number, c: number, bias: number, rowStart: number, rowEnd: number, scratch: number): void;
+  gemmBytes(
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    ldb: number,
+    c: number,
+    bias: number,
+    rowStart: number,
+    rowEnd: number,
+    scratch: number,
+  ): void;
+  padRows(src: number, dst: number, rows: number, n: number, ld: number): void;
   packBytes(n: number, k: number): number;
   scratchBytes(k: number): number;
   heapBase(): number;
@@ -117,7 +129,8 @@ export function serveRows(kernels: KernelExports, control: Int32Array, h: number
     else if (op === RELU) kernels.relu(c[a], c[a + 1], c[a + 2], c[a + 3]);
     else if (op === UNIT) kernels.unitBytes(c[a], c[a + 1], c[a + 2]);
     else if (op === SIGMOID_BACKWARD) kernels.sigmoidBackward(c[a], c[a + 1], c[a + 2], c[a + 3]);
-    else if (op === GEMM_BYTES) kernels.gemmBytes(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8]);
+    else if (op === GEMM_BYTES)
+      kernels.gemmBytes(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9]);
     else {
       const [transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch] = c.subarray(a, a + 14);
       kernels.gemm(transA, transB, m, n, k, pa, pb, pc, bias, pack, packed, rowStart, rowEnd, scratch);
