@@ -131,11 +131,14 @@ function listBytes(k: i32): usize {
   return ((<usize>k << 1) + 31) & ~15;
 }
 
+// The indices of a row's first eight entries, 16 bits each; adding SIXTEEN moves on a group.
+const FIRST_EIGHT = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
+const SIXTEEN = i16x8(16, 16, 16, 16, 16, 16, 16, 16);
+
 // Appends to a row's list the indices p … p + 15 whose bits are set in `bits`, in order, by one
-// shuffle from SELECT a half; returns the new count. Writes up to 16 bytes past it.
+// shuffle from SELECT a half (`at`: p … p + 7); returns the new count. Writes up to 16 bytes past it.
 @inline
-function append16(bits: i32, p: i32, list: usize, count: i32): i32 {
-  const at = i16x8.add(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>p));
+function append16(bits: i32, at: v128, list: usize, count: i32): i32 {
   const low = bits & 0xff;
   v128.store(list + (<usize>count << 1), i8x16.swizzle(at, v128.load(SELECT + (<usize>low << 4))));
   count += popcnt(low);
@@ -157,6 +160,7 @@ function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usi
     const list = lists + <usize>r * listBytes(k);
     let count = 0;
     let p = 0;
+    let at = FIRST_EIGHT;
     for (; p + 16 <= k; p += 16) {
       const x = row + (<usize>p << 2);
       const bits =
@@ -164,7 +168,8 @@ function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usi
         (i32x4.bitmask(f32x4.ne(v128.load(x, 16), zero)) << 4) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 32), zero)) << 8) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 48), zero)) << 12);
-      count = append16(bits, p, list, count);
+      count = append16(bits, at, list, count);
+      at = i16x8.add(at, SIXTEEN);
       if (total + count > limit) return -1;
     }
     for (; p < k; p++) {
@@ -186,8 +191,10 @@ function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts:
     const list = lists + <usize>r * listBytes(k);
     let count = 0;
     let p = 0;
+    let at = FIRST_EIGHT;
     for (; p + 16 <= k; p += 16) {
-      count = append16(i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff, p, list, count);
+      count = append16(i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff, at, list, count);
+      at = i16x8.add(at, SIXTEEN);
     }
     for (; p < k; p++) {
       store<u16>(list + (<usize>count << 1), <u16>p);
@@ -556,9 +563,21 @@ function loadPartial(p: usize, count: i32): v128 {
 export function padRows(src: usize, dst: usize, rows: i32, n: i32, ld: i32): void {
   const from: usize = <usize>n << 2;
   const to: usize = <usize>ld << 2;
+  const whole: usize = <usize>(n >> 2) << 4;
+  // the lanes of the vector that holds the row's last floats, the rest zero
+  const tail = n & 3;
+  const keep = i32x4(tail > 0 ? -1 : 0, tail > 1 ? -1 : 0, tail > 2 ? -1 : 0, 0);
   for (let p = 0; p < rows; p++) {
-    memory.copy(dst + <usize>p * to, src + <usize>p * from, from);
-    memory.fill(dst + <usize>p * to + from, 0, to - from);
+    const s = src + <usize>p * from;
+    const d = dst + <usize>p * to;
+    let j: usize = 0;
+    for (; j < whole; j += 16) v128.store(d + j, v128.load(s + j));
+    // read past the row (into the next, or the slack after B) and masked
+    if (tail != 0) {
+      v128.store(d + j, v128.and(v128.load(s + j), keep));
+      j += 16;
+    }
+    for (; j < to; j += 16) v128.store(d + j, i32x4.splat(0));
   }
 }
 
