@@ -617,13 +617,18 @@ export function sigmoid(x: usize, out: usize, size: i32): void {
   const one = f32x4.splat(1);
   const end = <usize>size << 2;
   let i: usize = 0;
-  // two vectors a step: their two long chains of dependent operations overlap
-  for (; i + 32 <= end; i += 32) {
+  // four vectors a step: their long chains of dependent operations overlap
+  for (; i + 64 <= end; i += 64) {
     const e0 = exp4(f32x4.neg(v128.load(x + i)));
     const e1 = exp4(f32x4.neg(v128.load(x + i, 16)));
+    const e2 = exp4(f32x4.neg(v128.load(x + i, 32)));
+    const e3 = exp4(f32x4.neg(v128.load(x + i, 48)));
     v128.store(out + i, f32x4.div(one, f32x4.add(one, e0)));
     v128.store(out + i, f32x4.div(one, f32x4.add(one, e1)), 16);
+    v128.store(out + i, f32x4.div(one, f32x4.add(one, e2)), 32);
+    v128.store(out + i, f32x4.div(one, f32x4.add(one, e3)), 48);
   }
+  for (; i + 16 <= end; i += 16) v128.store(out + i, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v128.load(x + i))))));
   for (; i < end; i += 4) {
     const e = exp4(f32x4.neg(f32x4.splat(load<f32>(x + i))));
     store<f32>(out + i, f32x4.extract_lane(f32x4.div(one, f32x4.add(one, e)), 0));
