@@ -382,7 +382,7 @@ function narrow3(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: 
 const SPARSE_NUM = 3;
 const SPARSE_DEN = 10;
 
-// The sparse-row path reads up to 12 bytes past the end of B (lanes it never stores): the heap
+// The sparse and narrow paths read up to 12 bytes past the end of B (lanes they never store): the heap
 // (src/tensor/wasm-heap.ts) keeps more than that readable past its last block.
 
 /**
@@ -390,13 +390,15 @@ const SPARSE_DEN = 10;
  * of C only, so that two threads can share a product. With transA, A is stored k×m; with transB, B
  * is stored n×k. `scratch` holds scratchBytes(k) bytes of this thread's own; `bias` is 0 for none.
  *
- * Each block of 4 rows takes one of two paths. Dense: the rows of op(A) interleaved (their all-zero
- * k-steps dropped) against B packed in 8-column panels at `pack` (packBytes(n, k) bytes, packed on
- * first use unless `packed` says another thread did), a 4×8 register block. Sparse rows (B not
- * transposed, and the 4 rows' non-zeros together well under 4× the steps any of them needs, as for
- * MNIST's strokes and relu outputs): each row walks its own non-zeros over B's rows in place, no
- * packing. Both start from the bias and add the products in the order p = 0 … k−1, one rounding per
- * multiply and per add, so they give the same floats (up to the sign of a zero sum).
+ * Each block of 4 rows takes one of three paths. Sparse rows (A and B not transposed, k ≤ 65,536,
+ * and at most 30% of the 4 rows' entries non-zero, as for MNIST's strokes and relu outputs): each
+ * row walks its own non-zeros over B's rows in place, no packing. Narrow (A and B not transposed,
+ * n ≤ 12, as a last layer of 10 classes): two rows at a time against B's rows in place. Dense: the
+ * rows of op(A) (transposed ones interleaved, their all-zero k-steps dropped) against B packed in
+ * 8-column panels at `pack` (packBytes(n, k) bytes, packed on first use unless `packed` says another
+ * thread did), a 4×8 register block. All start from the bias and add the products in the order
+ * p = 0 … k−1, one rounding per multiply and per add, so they give the same floats (up to the sign
+ * of a zero sum).
  */
 export function gemm(
   transA: bool,

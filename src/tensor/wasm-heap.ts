@@ -3,7 +3,7 @@ import { ScratchnetError } from '../errors.js';
 const PAGE = 65536;
 /** Blocks are whole multiples of this many bytes (a cache line), so every block is 64-byte aligned. */
 const LINE = 64;
-/** Bytes kept readable past the last block: the sparse-row kernel reads up to 12 bytes past B. */
+/** Bytes kept readable past the last block: the sparse and narrow products and padRows read up to 12 bytes past B. */
 const TAIL = 128;
 
 const roundUp = (bytes: number): number => Math.ceil(Math.max(bytes, 1) / LINE) * LINE;
