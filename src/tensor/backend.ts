@@ -30,7 +30,7 @@ export interface Kernels {
   sgd?(p: Float32Array, g: Float32Array, lr: number): boolean;
   /** As {@link unitRows}, when the backend has a faster one. */
   unitRows?(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void;
-  /** As {@link unitRowsTimes}, when the backend has a kernel for it. */
+  /** As {@link unitRowsTimes}, when the backend has a kernel for it; false when it cannot take these rows. */
   unitRowsTimes?(
     bytes: Uint8Array,
     rows: ArrayLike<number>,
@@ -38,7 +38,7 @@ export interface Kernels {
     w: Float32Array,
     bias: Float32Array | undefined,
     out: Float32Array,
-  ): void;
+  ): boolean;
 }
 
 export type BackendName = 'js' | 'wasm';
@@ -248,6 +248,5 @@ export function unitRowsTimes(
     );
   }
   checkRows('unitRowsTimes', bytes, rows, width);
-  fast.unitRowsTimes(bytes, rows, width, W, bias, out);
-  return true;
+  return fast.unitRowsTimes(bytes, rows, width, W, bias, out);
 }

@@ -7,6 +7,8 @@ import { ARGS, GEMM, GEMM_BYTES, type KernelExports, RELU, RowHelpers, SIGMOID, 
 export type { KernelExports } from './wasm-threads.js';
 
 const MAX_PAGES = 16384; // 1 GiB, the most the module declares
+/** The longest row the sparse paths take (they list a row's non-zeros by 16-bit indices). */
+const MAX_SPARSE_WIDTH = 65536;
 /** At most this many bytes of tensors live in the module's memory; the rest are ordinary arrays. */
 const RESIDENT_BUDGET = 512 * 1024 * 1024;
 /** Products smaller than this many multiply-adds stay on one thread: waking a helper costs more. */
@@ -234,7 +236,9 @@ export class WasmKernels implements Kernels {
     w: Float32Array,
     bias: Float32Array | undefined,
     out: Float32Array,
-  ): void {
+  ): boolean {
+    // the kernel lists a row's non-zeros by 16-bit indices
+    if (width > MAX_SPARSE_WIDTH) return false;
     const e = this.exports;
     const m = rows.length;
     const n = w.length / width;
@@ -273,6 +277,7 @@ export class WasmKernels implements Kernels {
     } finally {
       this.heap.give(scratch, need);
     }
+    return true;
   }
 
   // Splits `size` entries into one stretch a thread (whole vectors of 4), the calling thread taking

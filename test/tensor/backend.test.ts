@@ -127,6 +127,22 @@ test('sparse rows (walked by their non-zeros) give the same floats as the dense 
   }
 });
 
+test("rows longer than 65,536 (past the sparse lists' 16-bit indices) still multiply right", () => {
+  const rng = new Rng(10);
+  const [m, n, k] = [3, 5, 65537 + 15];
+  const a = random(m * k, rng, 0.9); // sparse: only the length keeps it off the sparse-row path
+  a[k - 1] = 0.5; // the last entry of row 0, whose index does not fit in 16 bits
+  const b = random(k * n, rng);
+  const c = new Float32Array(m * n);
+  wasm.gemm(false, false, m, n, k, a, b, c);
+  assertNear(c, reference(false, false, m, n, k, a, b), k, `${m}×${n}×${k}`);
+  const bytes = new Uint8Array(m * k);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = rng.uniform() < 0.9 ? 0 : 1 + Math.floor(rng.uniform() * 255);
+  setBackend('wasm');
+  assert.equal(unitRowsTimes(bytes, [0, 1, 2], k, b, undefined, c), false, 'left to unitRows and the product');
+  setBackend('js');
+});
+
 test('narrow products (n ≤ 12, rows read in place) give the same floats as the dense register blocks', () => {
   const rng = new Rng(9);
   for (const [m, n, k] of [
