@@ -112,9 +112,13 @@ function packA(transA: bool, m: i32, k: i32, a: usize, i: i32, rows: i32, dst: u
 // SELECT + 16·bits, for each of the 256 patterns of 8 bits: the byte shuffle that moves the 16-bit
 // lanes whose bits are set, in order, to the front of a vector (the lanes after them are garbage).
 // UNITS + 4·byte: byte / 255 as a float32, correctly rounded (the floats of unitBytes). Both tables
-// are written when the module starts.
-const SELECT = memory.data(256 * 16, 16);
-const UNITS = memory.data(256 * 4, 16);
+// are written when the module starts, just past its static data, where no data segment reaches: a
+// shared memory gets the module's data segments again each time a helper thread instantiates it,
+// and zeros written over a table another thread is reading would be wrong products. Each instance
+// writes the same bytes, so a helper starting changes nothing. heapBase() hands out what follows.
+const SELECT: usize = (__heap_base + 15) & ~15;
+const UNITS: usize = SELECT + 256 * 16;
+const TABLES_END: usize = UNITS + 256 * 4;
 for (let bits = 0; bits < 256; bits++) {
   let front = 0;
   for (let lane = 0; lane < 8; lane++) {
@@ -136,14 +140,15 @@ const FIRST_EIGHT = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
 const SIXTEEN = i16x8(16, 16, 16, 16, 16, 16, 16, 16);
 
 // Appends to a row's list the indices p … p + 15 whose bits are set in `bits`, in order, by one
-// shuffle from SELECT a half (`at`: p … p + 7); returns the new count. Writes up to 16 bytes past it.
+// shuffle from SELECT a half (`at`: p … p + 7, `select` = SELECT, read once by the caller: a
+// global is loaded again at every use); returns the new count. Writes up to 16 bytes past it.
 @inline
-function append16(bits: i32, at: v128, list: usize, count: i32): i32 {
+function append16(bits: i32, at: v128, list: usize, count: i32, select: usize): i32 {
   const low = bits & 0xff;
-  v128.store(list + (<usize>count << 1), i8x16.swizzle(at, v128.load(SELECT + (<usize>low << 4))));
+  v128.store(list + (<usize>count << 1), i8x16.swizzle(at, v128.load(select + (<usize>low << 4))));
   count += popcnt(low);
   const high = bits >> 8;
-  v128.store(list + (<usize>count << 1), i8x16.swizzle(i16x8.add(at, i16x8.splat(8)), v128.load(SELECT + (<usize>high << 4))));
+  v128.store(list + (<usize>count << 1), i8x16.swizzle(i16x8.add(at, i16x8.splat(8)), v128.load(select + (<usize>high << 4))));
   return count + popcnt(high);
 }
 
@@ -154,6 +159,7 @@ function append16(bits: i32, at: v128, list: usize, count: i32): i32 {
 // too hard to predict). Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
 function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
   const zero = f32x4.splat(0);
+  const select = SELECT;
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const row = a + (<usize>((i + r) * k) << 2);
@@ -168,7 +174,7 @@ function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usi
         (i32x4.bitmask(f32x4.ne(v128.load(x, 16), zero)) << 4) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 32), zero)) << 8) |
         (i32x4.bitmask(f32x4.ne(v128.load(x, 48), zero)) << 12);
-      count = append16(bits, at, list, count);
+      count = append16(bits, at, list, count, select);
       at = i16x8.add(at, SIXTEEN);
       if (total + count > limit) return -1;
     }
@@ -186,6 +192,7 @@ function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usi
 // listRows for a row-major m×k A of bytes (MNIST's pixels as they are stored), every row however dense.
 function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize): void {
   const zero = i8x16.splat(0);
+  const select = SELECT;
   for (let r = 0; r < rows; r++) {
     const row = a + <usize>((i + r) * k);
     const list = lists + <usize>r * listBytes(k);
@@ -193,7 +200,7 @@ function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts:
     let p = 0;
     let at = FIRST_EIGHT;
     for (; p + 16 <= k; p += 16) {
-      count = append16(i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff, at, list, count);
+      count = append16(i8x16.bitmask(i8x16.eq(v128.load(row + <usize>p), zero)) ^ 0xffff, at, list, count, select);
       at = i16x8.add(at, SIXTEEN);
     }
     for (; p < k; p++) {
@@ -250,10 +257,10 @@ function storeCut(c: usize, at: i32, v: v128, width: i32): void {
   else storeRow(c + (<usize>at << 2), v, v, width - at);
 }
 
-// Entry p of A's row, on every lane.
+// Entry p of A's row, on every lane (`units` = UNITS, read once by the caller).
 @inline
-function entry<T>(row: usize, p: usize): v128 {
-  if (isInteger<T>()) return v128.load32_splat(UNITS + (<usize>load<u8>(row + p) << 2));
+function entry<T>(row: usize, p: usize, units: usize): v128 {
+  if (isInteger<T>()) return v128.load32_splat(units + (<usize>load<u8>(row + p) << 2));
   return v128.load32_splat(row + (p << 2));
 }
 
@@ -272,11 +279,12 @@ function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, 
   let c5 = V > 5 ? biasOr0(bias, 20, width) : zero;
   let c6 = V > 6 ? biasOr0(bias, 24, width) : zero;
   const rowStep = <usize>ldb << 2;
+  const units = UNITS;
   const end = list + (<usize>count << 1);
   let e = list;
   for (; e < end; e += 2) {
     const p0 = <usize>load<u16>(e);
-    const x = entry<T>(row, p0);
+    const x = entry<T>(row, p0, units);
     const r = b + p0 * rowStep;
     c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
     if (V > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
@@ -585,7 +593,7 @@ export function padRows(src: usize, dst: usize, rows: i32, n: i32, ld: i32): voi
 
 /** Where memory free for the caller starts. */
 export function heapBase(): usize {
-  return __heap_base;
+  return TABLES_END;
 }
 
 // e^x on four lanes: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' expf polynomial (relative error

@@ -143,6 +143,31 @@ test("rows longer than 65,536 (past the sparse lists' 16-bit indices) still mult
   setBackend('js');
 });
 
+// The ids of a module's sections (the binary format: magic and version, then for each section its
+// id, its size as unsigned LEB128, its bytes).
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  for (let at = 8; at < bytes.length; ) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    at += size;
+  }
+  return ids;
+}
+
+test('the kernels carry no data segment, which every helper thread instantiating the module would write again over memory in use', () => {
+  for (const shared of [true, false]) {
+    const ids = sectionIds(readFileSync(wasmKernelsPath(shared)));
+    assert.ok(ids.includes(10), 'the parse found the code section');
+    assert.ok(!ids.includes(11), `${wasmKernelsPath(shared)} has a data section`);
+  }
+});
+
 test('narrow products (n ≤ 12, rows read in place) give the same floats as the dense register blocks', () => {
   const rng = new Rng(9);
   for (const [m, n, k] of [
