@@ -156,7 +156,8 @@ function append16(bits: i32, at: v128, list: usize, count: i32, select: usize): 
 // indices, 16 bits each, at lists + r·listBytes(k), its count at counts + 4r. The sparse-row path then
 // reads only the rows of B its row of A needs. Sixteen entries at a time, listed by two shuffles with
 // no branch, not even for a group that is all zero (whether MNIST's margins have begun or ended is
-// too hard to predict). Returns the total, or −1 as soon as it passes `limit` (dense enough for the register blocks).
+// too hard to predict). Returns the total, or −1 as soon as it passes `limit` (dense enough for the
+// register blocks).
 function listRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts: usize, limit: i32): i32 {
   const zero = f32x4.splat(0);
   const select = SELECT;
@@ -216,9 +217,9 @@ function listByteRows(k: i32, a: usize, i: i32, rows: i32, lists: usize, counts:
 const SPARSE_VECS = 7;
 
 // c[0 … n − 1] (+ bias) = Σ over the listed p of A[p] · B[p, …], A's row at `row` (floats, or bytes
-// standing for byte / 255 when T is u8), B's rows ldb floats apart: the n columns, 4 to a vector, in as few passes over the
-// list as keep at most SPARSE_VECS vectors each, the passes as even as can be (50 columns: 7 + 6
-// vectors). Lanes past n are computed from whatever follows B's last row and never stored, so B
+// standing for byte / 255 when T is u8), B's rows ldb floats apart: the n columns, 4 to a vector, in
+// as few passes over the list as keep at most SPARSE_VECS vectors each, the passes as even as can be
+// (50 columns: 7 + 6 vectors). Lanes past n are computed from whatever follows B's last row and never stored, so B
 // needs 12 bytes of slack after its end.
 function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, n: i32): void {
   const vecs = (n + 3) >> 2;
@@ -266,8 +267,8 @@ function entry<T>(row: usize, p: usize, units: usize): v128 {
 
 // One pass of the sparse-row product over V vectors of c, V = 1 … SPARSE_VECS: c[0 … 4V − 1] (+ bias)
 // = Σ over the `count` listed p of A[p] · B[p, 0 … 4V − 1], one rounding per multiply and per add,
-// in the list's order. V is a constant wherever this is inlined (sparse1 …
-// sparse7), so the vectors past V and their tests vanish.
+// in the list's order. V is a constant wherever this is inlined (sparse1 … sparse7), so the vectors
+// past V and their tests vanish.
 @inline
 function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, width: i32, V: i32): void {
   const zero = f32x4.splat(0);
@@ -385,6 +386,10 @@ function narrow3(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c1: 
   narrowPass(a0, a1, k, b, n, c0, c1, bias, 3);
 }
 
+// The longest row the sparse-row path lists: its lists hold 16-bit indices (wasm-backend.ts keeps
+// longer rows of bytes from gemmBytes).
+const MAX_LIST_K = 65536;
+
 // A block of rows takes the sparse-row path when at most SPARSE_NUM / SPARSE_DEN of its entries are
 // not zero: MNIST's pixels are about 19% non-zero, dense data never takes it.
 const SPARSE_NUM = 3;
@@ -435,7 +440,7 @@ export function gemm(
   for (let i = rowStart; i < rowEnd; i += MR) {
     const rows = min(MR, rowEnd - i);
     // rows mostly zero (MNIST's pixels, relu outputs): each row walks its own non-zeros
-    if (!transA && !transB && k <= 65536 && listRows(k, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
+    if (!transA && !transB && k <= MAX_LIST_K && listRows(k, a, i, rows, lists, counts, (rows * k * SPARSE_NUM) / SPARSE_DEN) >= 0) {
       for (let r = 0; r < rows; r++) {
         const list = lists + <usize>r * listBytes(k);
         const row = a + (<usize>((i + r) * k) << 2);
@@ -568,7 +573,7 @@ function loadPartial(p: usize, count: i32): v128 {
 /**
  * Copies a row-major rows×n B to `dst` with its rows ld ≥ n floats apart, zero after column n: rows
  * a whole number of vectors long (ld a multiple of 4) keep the sparse path's loads from straddling
- * cache lines, which makes it about a tenth faster on MNIST's 50 hidden units.
+ * cache lines (MNIST's 50 hidden units: rows 200 bytes apart, half of them not 16-byte aligned).
  */
 export function padRows(src: usize, dst: usize, rows: i32, n: i32, ld: i32): void {
   const from: usize = <usize>n << 2;
@@ -781,4 +786,3 @@ export function adam(p: usize, g: usize, m: usize, v: usize, size: i32, lrT: f64
     store<f32>(p + (q << 2), <f32>(<f64>load<f32>(p + (q << 2)) - (lrT * mi) / (Math.sqrt(vi) + 1e-7)));
   }
 }
-

@@ -228,7 +228,8 @@ function checkRows(name: string, bytes: Uint8Array, rows: ArrayLike<number>, wid
 /**
  * out = (rows of bytes / 255)·W (+ bias): a fully connected layer applied to images as they are
  * stored, as unitRows then a product but without making the floats, when the active backend has a
- * kernel for it and the arrays are float32. Returns false (nothing done) otherwise.
+ * kernel for it that takes rows this long and the arrays are float32. Returns false (nothing done)
+ * otherwise.
  */
 export function unitRowsTimes(
   bytes: Uint8Array,
