@@ -26,7 +26,8 @@ export const workloads = {
     title: 'W4: TwoLayerNet 784-50-10 sigmoid inference: one image (latency), the 10,000 test images (throughput)',
     settings: { hidden: 50, single: 2000, images: 10000, seed: 1 },
     quick: { single: 10, images: 500 },
-    runs: 9,
+    // a run of ~10 ms: enough of them that a slow spell of the machine cannot move the median
+    runs: 15,
   },
   GEMM: {
     title: 'GEMM: float32 GFLOP/s, dense random operands, each transpose case',

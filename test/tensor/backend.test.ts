@@ -104,26 +104,36 @@ test('setBackend routes float32 matmul to wasm and keeps float64 on the plain ke
   assert.throws(() => setBackend('nope' as 'js'), /not loaded/);
 });
 
-test('sparse rows (walked by their non-zeros) give the same floats as the dense register blocks', () => {
+test('sparse rows (walked by their non-zeros) and transposed sparse A (its zero steps dropped) give the same floats as the dense register blocks', () => {
   const rng = new Rng(8);
   for (const [m, n, k] of [
     [100, 50, 784],
+    [784, 50, 100],
     [1, 50, 784],
     [9, 3, 17],
     [7, 70, 33],
     [13, 129, 64],
     [5, 512, 100],
+    [37, 29, 11],
   ]) {
-    const a = random(m * k, rng, 0.85); // sparse enough for the sparse-row path when A is read as stored
-    const aT = new Float32Array(m * k); // the same op(A) stored transposed, which always takes the dense path
+    const a = random(m * k, rng, 0.85); // sparse enough for the sparse paths
+    const aT = new Float32Array(m * k); // the same op(A) stored transposed, as x in dW = xᵀ·dz
     for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
     const b = random(k * n, rng);
-    const bias = random(n, rng);
-    const sparse = new Float32Array(m * n);
-    const dense = new Float32Array(m * n);
-    wasm.gemm(false, false, m, n, k, a, b, sparse, bias);
-    wasm.gemm(true, false, m, n, k, aT, b, dense, bias);
-    assert.deepEqual(sparse, dense, `${m}×${n}×${k}`);
+    const bT = new Float32Array(k * n); // op(B) stored transposed: the dense register blocks, whatever A holds
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bT[j * k + p] = b[p * n + j];
+    for (const bias of [random(n, rng), undefined]) {
+      const rows = new Float32Array(m * n);
+      const transposed = new Float32Array(m * n).fill(7);
+      const dense = new Float32Array(m * n);
+      wasm.gemm(false, false, m, n, k, a, b, rows, bias);
+      wasm.gemm(true, false, m, n, k, aT, b, transposed, bias);
+      wasm.gemm(false, true, m, n, k, a, bT, dense, bias);
+      // up to the sign of a zero sum (a term of +0 or −0 left out)
+      const same = (x: Float32Array) => Array.from(x, (v) => (v === 0 ? 0 : v));
+      assert.deepEqual(same(rows), same(dense), `rows ${m}×${n}×${k}`);
+      assert.deepEqual(same(transposed), same(dense), `transposed ${m}×${n}×${k}`);
+    }
   }
 });
 
