@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mnistDataDir } from './common.mjs';
-import { GEMM_SHAPES, settingsOf, TRANSPOSES, workloads } from './workloads.mjs';
+import { GEMM_SHAPES, processesOf, settingsOf, TRANSPOSES, workloads } from './workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -98,9 +98,16 @@ const ratio = (x) => (x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
 
 const numpy = hasNumpy();
 const results = {}; // results[workload][peer.id]
+// A peer's runs of a workload made in several processes are pooled: their timings joined, the
+// highest peak RSS kept.
 const record = (workload, id, result) => {
   results[workload] ??= {};
-  results[workload][id] = result;
+  const before = results[workload][id];
+  if (before && !before.skipped && !result.skipped) {
+    for (const key of ['times', 'latency', 'throughput']) if (result[key]) result[key] = [...before[key], ...result[key]];
+    result.peakRssMB = Math.max(before.peakRssMB, result.peakRssMB);
+  }
+  results[workload][id] = before?.skipped ? before : result;
 };
 const fewerRuns = (peer, workload) => !quick && peer.runs?.[workload] !== undefined;
 const settingsFor = (peer, workload) => {
@@ -116,8 +123,10 @@ for (const peer of peers) {
     for (const { workload } of jobsOf(peer)) record(workload, peer.id, { skipped: 'python3 has no numpy' });
     continue;
   }
-  // full runs: one process per workload, so that each peak RSS belongs to one workload
-  for (const jobs of quick ? [jobsOf(peer)] : jobsOf(peer).map((job) => [job])) tasks.push({ peer, jobs });
+  // full runs: one process per workload (or several, their runs pooled), so that each peak RSS
+  // belongs to one workload
+  if (quick) tasks.push({ peer, jobs: jobsOf(peer) });
+  else for (const job of jobsOf(peer)) for (let p = 0; p < processesOf(job.workload, quick); p++) tasks.push({ peer, jobs: [job] });
 }
 // Full runs take one process at a time, so that peers never share the machine's two cores; the
 // quick check (timings meaningless) runs two at once.
