@@ -47,7 +47,7 @@ export async function W4(s) {
     test.count,
   );
   let k = 0;
-  const single = await timeRuns(s.runs, () => {
+  const single = await timeWarm(s.runs, () => {
     for (let i = 0; i < s.single; i++) net.run(data[k++ % data.length].input);
   });
   const batch = await timeWarm(s.runs, () => {

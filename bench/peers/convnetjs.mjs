@@ -130,7 +130,7 @@ export async function W4(s) {
   const net = makeNet(convnetjs, s.hidden);
   const x = new convnetjs.Vol(1, 1, 784, 0);
   let k = 0;
-  const single = await timeRuns(s.runs, () => {
+  const single = await timeWarm(s.runs, () => {
     for (let i = 0; i < s.single; i++) {
       load(x, test, k++ % test.count);
       net.forward(x);

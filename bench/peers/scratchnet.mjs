@@ -109,7 +109,7 @@ export async function W4(s, variant) {
   );
   const one = Tensor.zeros([1, 784], dtype);
   let k = 0;
-  const single = await timeRuns(s.runs, () => {
+  const single = await timeWarm(s.runs, () => {
     for (let i = 0; i < s.single; i++) {
       one.data.set(images.data.subarray(k * 784, (k + 1) * 784));
       k = (k + 1) % some;

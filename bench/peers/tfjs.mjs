@@ -159,7 +159,7 @@ export async function W4(s, variant) {
   const images = Float32Array.from(test.images, (v) => v / 255);
   const all = tf.tensor2d(images, [test.count, 784]);
   let k = 0;
-  const single = await timeRuns(s.runs, () => {
+  const single = await timeWarm(s.runs, () => {
     for (let i = 0; i < s.single; i++) {
       const one = tf.tensor2d(images.subarray(k * 784, (k + 1) * 784), [1, 784]);
       k = (k + 1) % test.count;
