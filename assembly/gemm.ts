@@ -219,8 +219,8 @@ const SPARSE_VECS = 7;
 // c[0 … n − 1] (+ bias) = Σ over the listed p of A[p] · B[p, …], A's row at `row` (floats, or bytes
 // standing for byte / 255 when T is u8), B's rows ldb floats apart: the n columns, 4 to a vector, in
 // as few passes over the list as keep at most SPARSE_VECS vectors each, the passes as even as can be
-// (50 columns: 7 + 6 vectors). Lanes past n are computed from whatever follows B's last row and never stored, so B
-// needs 12 bytes of slack after its end.
+// (50 columns: 7 + 6 vectors). Lanes past n are computed from whatever follows B's last row and
+// never stored, so B needs 12 bytes of slack after its end.
 function sparseRow<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, c: usize, bias: usize, n: i32): void {
   const vecs = (n + 3) >> 2;
   const passes = (vecs + SPARSE_VECS - 1) / SPARSE_VECS;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mnistDataDir } from './common.mjs';
-import { GEMM_SHAPES, processesOf, settingsOf, TRANSPOSES, workloads } from './workloads.mjs';
+import { GEMM_SHAPES, settingsOf, TRANSPOSES, workloads } from './workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -126,7 +126,7 @@ for (const peer of peers) {
   // full runs: one process per workload (or several, their runs pooled), so that each peak RSS
   // belongs to one workload
   if (quick) tasks.push({ peer, jobs: jobsOf(peer) });
-  else for (const job of jobsOf(peer)) for (let p = 0; p < processesOf(job.workload, quick); p++) tasks.push({ peer, jobs: [job] });
+  else for (const job of jobsOf(peer)) for (let p = 0; p < (workloads[job.workload].processes ?? 1); p++) tasks.push({ peer, jobs: [job] });
 }
 // Full runs take one process at a time, so that peers never share the machine's two cores; the
 // quick check (timings meaningless) runs two at once.

@@ -26,8 +26,9 @@ export const workloads = {
     title: 'W4: TwoLayerNet 784-50-10 sigmoid inference: one image (latency), the 10,000 test images (throughput)',
     settings: { hidden: 50, single: 2000, images: 10000, seed: 1 },
     quick: { single: 10, images: 500 },
-    // runs of ~10 ms, 3 in each of 5 processes: now and then a whole process runs 1.3–2.5× slower on
-    // this machine (scratchnet's and tfjs-wasm's alike), so no one process sets the median of the 15
+    // runs of ~10 ms, 3 in each of 5 processes (full runs): now and then a whole process runs
+    // 1.25–2.4× slower on this machine (scratchnet's and tfjs-wasm's alike), so no one process sets
+    // the median of the 15
     runs: 3,
     processes: 5,
   },
@@ -64,11 +65,6 @@ export const workloads = {
     runs: 3,
   },
 };
-
-/** How many processes a full run starts for each peer's runs of a workload (their runs pooled). */
-export function processesOf(name, quick) {
-  return quick ? 1 : (workloads[name].processes ?? 1);
-}
 
 /** A workload's settings, shortened by its `quick` overrides when `quick`. */
 export function settingsOf(name, quick) {

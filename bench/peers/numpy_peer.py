@@ -311,20 +311,28 @@ def w1(s, d):
     return {'times': times, 'accuracy': accuracy}
 
 
+def warm(fn):
+    """Three untimed calls of fn, or fewer once they have taken a second (timeWarm in common.mjs)."""
+    start = time.perf_counter()
+    for call in range(3):
+        if call > 0 and time.perf_counter() - start >= 1:
+            break
+        fn()
+
+
 def w4(s, d):
     x_test = mnist(d, 't10k')[0][:s['images']]
     p = init(s, np.random.default_rng(s['seed']))
     latency, throughput = [], []
     k = 0
-    # untimed calls first, as every peer's batch is timed warm (bench/common.mjs: three, or fewer
-    # once they have taken a second)
-    start = time.perf_counter()
-    for call in range(3):
-        if call > 0 and time.perf_counter() - start >= 1:
-            break
-        predict(p, x_test)
-    for i in range(s['single']):  # and the one-image loop once
-        predict(p, x_test[i % len(x_test):i % len(x_test) + 1])
+
+    def single():
+        for i in range(s['single']):
+            predict(p, x_test[i % len(x_test):i % len(x_test) + 1])
+
+    # untimed first, as every peer's loops are (timeWarm in bench/common.mjs)
+    warm(single)
+    warm(lambda: predict(p, x_test))
     for _ in range(s['runs']):
         start = time.perf_counter()
         for _ in range(s['single']):
