@@ -70,6 +70,7 @@ export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
 export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
 export { useWasm, WasmKernels } from './tensor/wasm-backend.js';
+export { useWebThreads, type WebThreadsOptions } from './tensor/web-threads.js';
 export { chartGrid } from './train/chart-grid.js';
 export {
   type BatchNormRun,

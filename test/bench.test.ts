@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { skipWithoutChromium } from './helpers/browser.js';
 import { repoRoot } from './helpers/fixtures.js';
 
 // The benchmark's quick version, so that its code cannot rot; its timings mean nothing and are not checked.
@@ -24,4 +25,14 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
     assert.match(out, new RegExp(peer.replace(/[()]/g, '\\$&')));
   // W3 on tfjs-backend-wasm is the one workload a peer cannot run, and the table says why
   assert.match(out, /tfjs-backend-wasm \| — .*no Conv2DBackpropFilter kernel/);
+});
+
+test('npm run bench:browser -- --quick trains an epoch of the page on each engine', { skip: skipWithoutChromium }, () => {
+  const out = execFileSync(process.execPath, [join(repoRoot, 'bench', 'browser.mjs'), '--quick'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  assert.match(out, /### The training page in Chromium/);
+  for (const engine of ['WebAssembly SIMD, float32, 2 threads', 'WebAssembly SIMD, float32, 1 thread', 'plain JavaScript, float64'])
+    assert.match(out, new RegExp(`\\| ${engine.replace(/[()]/g, '\\$&')}.* \\| 9\\d\\.\\d\\d% \\|`), out);
 });

@@ -2,9 +2,21 @@ import { ScratchnetError } from '../errors.js';
 import { type Kernels, registerBackend, setBackend } from './backend.js';
 import { setFloat32Allocator } from './tensor.js';
 import { WasmHeap } from './wasm-heap.js';
-import { ARGS, GEMM, GEMM_BYTES, type KernelExports, RELU, RowHelpers, SIGMOID, SIGMOID_BACKWARD, UNIT } from './wasm-threads.js';
+import {
+  ARGS,
+  GEMM,
+  GEMM_BYTES,
+  type HelperData,
+  instantiateKernels,
+  type KernelExports,
+  RELU,
+  RowHelpers,
+  SIGMOID,
+  SIGMOID_BACKWARD,
+  UNIT,
+} from './wasm-threads.js';
 
-export type { KernelExports } from './wasm-threads.js';
+export type { HelperData, KernelExports } from './wasm-threads.js';
 
 const MAX_PAGES = 16384; // 1 GiB, the most the module declares
 /** The longest row the sparse paths take (they list a row's non-zeros by 16-bit indices). */
@@ -47,20 +59,13 @@ export class WasmKernels implements Kernels {
   private readonly heap: WasmHeap;
   private helpers: RowHelpers | undefined;
   private control: { at: number; bytes: number } | undefined;
+  private stops: (() => void)[] = [];
 
   constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.module = module;
     this.shared = options.shared ?? typeof SharedArrayBuffer !== 'undefined';
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: this.shared });
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        memory: this.memory,
-        abort: () => {
-          throw new ScratchnetError('wasm kernel aborted');
-        },
-      },
-    });
-    this.exports = instance.exports as unknown as KernelExports;
+    this.exports = instantiateKernels(module, this.memory);
     this.heap = new WasmHeap(this.memory, this.exports.heapBase(), this.shared ? RESIDENT_BUDGET : 0);
   }
 
@@ -78,28 +83,44 @@ export class WasmKernels implements Kernels {
   }
 
   /**
-   * Lets large products run on `count` more threads, each with its own instance of the module over
-   * this (shared) memory; `control` is an Int32Array of count·ARGS entries in the memory, which
-   * `serveRows` in each thread waits on. Returns the Int32Array to pass to the threads.
+   * Lets large products run on `threads` threads in all: the calling thread and threads − 1
+   * helpers, each started by `spawn` (a Node worker, a Web Worker) with what it needs to call
+   * `serveRows` over this (shared) memory. `spawn` resolves once its helper is ready, with a
+   * function that ends the helper's thread. Helpers already attached are stopped first. `sleep`:
+   * whether the calling thread may block (Atomics.wait) while it waits for helpers; a page's main
+   * thread may not. Resolves once every helper is ready.
    */
-  controlBlock(count: number): Int32Array {
+  async startHelpers(threads: number, spawn: (helper: HelperData) => Promise<() => void>, sleep = true): Promise<void> {
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new ScratchnetError(`threads is ${threads}, expected a whole number from 1 to 64`);
+    }
+    this.detachHelpers();
+    const count = threads - 1;
+    if (count === 0) return;
     if (!this.shared) throw new ScratchnetError('wasm backend: helper threads need a shared memory, expected shared: true');
     // borrowed, not a tensor's block: nothing may reuse it while helpers wait on it
     const bytes = count * ARGS * 4;
     const at = this.heap.borrow(bytes);
+    const control = new Int32Array(this.memory.buffer, at, count * ARGS).fill(0);
     this.control = { at, bytes };
-    return new Int32Array(this.memory.buffer, at, count * ARGS).fill(0);
-  }
-
-  /** Starts using the helper threads that serve `control` (from `controlBlock`). */
-  attachHelpers(control: Int32Array, count: number): void {
-    this.helpers = new RowHelpers(control, count);
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, (_, index) => spawn({ module: this.module, memory: this.memory, control, index })),
+    );
+    this.stops = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    this.helpers = new RowHelpers(control, count, sleep);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      this.detachHelpers();
+      throw (failed as PromiseRejectedResult).reason;
+    }
   }
 
   /** Stops the helper threads; products run on the calling thread alone again. */
   detachHelpers(): void {
     this.helpers?.quit();
     this.helpers = undefined;
+    for (const stop of this.stops) stop();
+    this.stops = [];
     if (this.control) this.heap.give(this.control.at, this.control.bytes);
     this.control = undefined;
   }

@@ -1,8 +1,9 @@
 // Sharing a product's rows with helper threads over a shared WebAssembly memory. The calling thread
 // writes a product's arguments into a helper's slot of a control block (an Int32Array in the shared
 // memory) and wakes it; the helper computes its rows with its own instance of the module and marks
-// the slot done. Nothing here imports a platform: Node's worker_threads (src/io/node/threads.ts) or
-// a browser's Web Workers start the threads and call `serveRows` in each.
+// the slot done. Nothing here imports a platform: Node's worker_threads (src/io/node/wasm.ts) or a
+// browser's Web Workers (web-threads.ts) start the threads and call `serveRows` in each.
+import { ScratchnetError } from '../errors.js';
 
 /** The exports of the AssemblyScript module (assembly/gemm.ts). Pointers are byte addresses. */
 export interface KernelExports {
@@ -46,6 +47,27 @@ export interface KernelExports {
   heapBase(): number;
 }
 
+/** What a helper thread is given: the module, the shared memory, the control block and its slot in it. */
+export interface HelperData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: Int32Array;
+  index: number;
+}
+
+/** An instance of the kernels' module over `memory`: the calling thread's, or a helper's own. */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new ScratchnetError('wasm kernel aborted');
+      },
+    },
+  });
+  return instance.exports as unknown as KernelExports;
+}
+
 /** Int32 entries in one helper's slot: the state, up to 14 arguments, then the operation. */
 export const ARGS = 16;
 const OP = 15;
@@ -69,11 +91,15 @@ const WORK = 1;
 const DONE = 2;
 const QUIT = 3;
 
-/** The calling thread's side: hands rows to helper h and waits for them. */
+/**
+ * The calling thread's side: hands rows to helper h and waits for them, sleeping after a while
+ * unless `sleep` is false (a page's main thread may not block: there it spins until they are done).
+ */
 export class RowHelpers {
   constructor(
     private readonly control: Int32Array,
     readonly count: number,
+    private readonly sleep = true,
   ) {}
 
   /**
@@ -92,7 +118,7 @@ export class RowHelpers {
   /** Blocks until helper h has finished its rows. */
   wait(h: number): void {
     const slot = h * ARGS;
-    for (let i = 0; i < SPINS && Atomics.load(this.control, slot) === WORK; i++);
+    for (let i = 0; (i < SPINS || !this.sleep) && Atomics.load(this.control, slot) === WORK; i++);
     for (let s = Atomics.load(this.control, slot); s === WORK; s = Atomics.load(this.control, slot)) {
       Atomics.wait(this.control, slot, WORK);
     }

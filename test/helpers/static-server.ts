@@ -16,8 +16,14 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves a folder on 127.0.0.1 at a free port, for the browser tests. */
-export async function serveFolder(root: string): Promise<{ url: string; server: Server }> {
+// The headers that make a page cross-origin isolated, so that it may share memory with workers.
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves a folder on 127.0.0.1 at a free port, for the browser tests; `isolated`: with the headers
+ * of cross-origin isolation.
+ */
+export async function serveFolder(root: string, options: { isolated?: boolean } = {}): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(root, path);
@@ -26,7 +32,11 @@ export async function serveFolder(root: string): Promise<{ url: string; server: 
       response.writeHead(404).end('not found');
       return;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+    response.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
+      ...(options.isolated ? ISOLATION : {}),
+    });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
   });

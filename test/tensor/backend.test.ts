@@ -307,6 +307,24 @@ test('two threads give the same floats as one on large products, every transpose
   assertNear(single[0], reference(false, false, 100, 50, 784, inputs[0].a, inputs[0].b, inputs[0].bias), 784, 'first case');
 });
 
+test('a helper that fails to start stops the others and leaves products on one thread', async () => {
+  const stopped: number[] = [];
+  await assert.rejects(
+    wasm.startHelpers(3, async (helper) => {
+      if (helper.index === 1) throw new Error('helper 1 could not start');
+      return () => stopped.push(helper.index);
+    }),
+    /helper 1 could not start/,
+  );
+  assert.deepEqual(stopped, [0]);
+  assert.equal(wasm.threads, 1);
+  const c = new Float32Array(100 * 50);
+  const { a, b } = operands(100, 50, 784, new Rng(5), 0);
+  wasm.gemm(false, false, 100, 50, 784, a, b, c);
+  assertNear(c, reference(false, false, 100, 50, 784, a, b), 784, 'after the failed start');
+  await assert.rejects(useThreads(wasm, 65), /threads is 65, expected a whole number from 1 to 64/);
+});
+
 test('the heap reuses blocks given back, keeps to its budget, and refuses more than its memory', () => {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
   const heap = new WasmHeap(memory, 1024, 64 * 1024);

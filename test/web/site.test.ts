@@ -4,40 +4,27 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SEED_DATA, SEED_MODEL } from '../../src/explain/seed-example.js';
+import { launchChromium, skipWithoutChromium } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { serveFolder } from '../helpers/static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const site = join(repoRoot, 'web', 'dist');
 const artifacts = join(repoRoot, 'test-artifacts');
-// On CI the browser tests must run (.ci/run installs Chromium); elsewhere they need Chromium.
-const skip = !process.env.CI && !existsSync(CHROMIUM) ? 'Chromium is not installed (apt-get install -y chromium)' : false;
 
-describe('the site in Chromium', { skip }, () => {
+describe('the site in Chromium', { skip: skipWithoutChromium }, () => {
   let browser: Browser;
   let url: string;
   let close: () => void;
 
   before(async () => {
     assert.ok(existsSync(join(site, 'index.html')), 'web/dist is missing: npm run build:web');
-    const served = await serveFolder(site);
+    // cross-origin isolated, as `npm run web` serves it: the training worker may use helper threads
+    const served = await serveFolder(site, { isolated: true });
     url = served.url;
     close = () => served.server.close();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   });
 
@@ -132,6 +119,10 @@ describe('the site in Chromium', { skip }, () => {
   test('training one epoch in the page reaches 88% while the page answers clicks; a drawn digit is predicted', async () => {
     const page = await open('train.html');
     await page.waitForSelector('#start:not([disabled])', { timeout: 60000 });
+    // WebAssembly SIMD on one thread fewer than the browser has cores (the page keeps one), up to 4
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(await page.getAttribute('#engine', 'data-kernels'), 'wasm');
+    assert.equal(Number(await page.getAttribute('#engine', 'data-threads')), Math.max(1, Math.min(cores - 1, 4)));
     await page.fill('#epochs', '1');
     await page.click('#start');
     // While the worker trains, the page still answers: switch the language and see it at once.
@@ -168,5 +159,42 @@ describe('the site in Chromium', { skip }, () => {
     assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-9);
     await page.screenshot({ path: join(artifacts, 'train-digit.png'), fullPage: true });
     assert.deepEqual((page as Page & { errors: string[] }).errors, []);
+  });
+
+  test('training on two threads (a helper Web Worker of the training worker) gives the same epoch as one', async () => {
+    const epoch = async (threads: number) => {
+      const page = await open(`train.html?threads=${threads}`);
+      await page.waitForSelector('#start:not([disabled])', { timeout: 60000 });
+      assert.equal(await page.getAttribute('#engine', 'data-threads'), String(threads));
+      await page.fill('#epochs', '1');
+      await page.click('#start');
+      await page.waitForSelector('#status[data-epoch="1"]', { timeout: 180000 });
+      const status = await text(page, '#status');
+      assert.deepEqual((page as Page & { errors: string[] }).errors, []);
+      await page.close();
+      // the same floats whatever the threads: only the epoch's time may differ
+      return status.replace(/ \([0-9.]+ s\)/, '');
+    };
+    const two = await epoch(2);
+    assert.match(two, /epoch 1 · train accuracy 9\d\.\d\d% · test accuracy 9\d\.\d\d%/);
+    assert.equal(two, await epoch(1));
+  });
+
+  test('served without cross-origin isolation, the training page runs its kernels on one thread', async () => {
+    const plain = await serveFolder(site);
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${plain.url}/train.html`);
+      await page.waitForSelector('#start:not([disabled])', { timeout: 60000 });
+      assert.equal(await page.getAttribute('#engine', 'data-kernels'), 'wasm');
+      assert.equal(await page.getAttribute('#engine', 'data-threads'), '1');
+      assert.match(await text(page, '#engine'), /^WebAssembly SIMD kernels, float32 · threads: 1$/);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      plain.server.close();
+    }
   });
 });

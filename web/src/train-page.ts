@@ -2,17 +2,18 @@ import { formatNumber } from '../../src/explain/format.js';
 import { lineChart, smooth } from '../../src/train/plot.js';
 import { drawable, toMnist } from './digit.js';
 import { onLanguage, setupLanguage, t } from './i18n.js';
-import type { FromWorker, ToWorker } from './messages.js';
+import type { Engine, FromWorker, ToWorker } from './messages.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
 const send = (message: ToWorker): void => worker.postMessage(message);
 
 const losses: number[] = [];
-const epochs: { epoch: number; iteration: number; loss: number; trainAccuracy: number; testAccuracy: number }[] = [];
+const epochs: { epoch: number; iteration: number; loss: number; trainAccuracy: number; testAccuracy: number; seconds: number }[] = [];
 let state: 'loading' | 'ready' | 'running' | 'paused' | 'done' = 'loading';
 let lastStatus = '';
 let probabilities: number[] | undefined;
+let engine: Engine | undefined;
 
 const number = (id: string, fallback: number): number => {
   const v = Number(($(id) as HTMLInputElement).value);
@@ -55,12 +56,22 @@ function renderStatus(): void {
   const parts = [`${t('iteration')} ${losses.length}`];
   if (losses.length) parts.push(`${t('loss')} ${formatNumber(losses[losses.length - 1], 4)}`);
   if (last) {
-    parts.push(`${t('epoch')} ${last.epoch}`, `${t('trainAccuracy')} ${(last.trainAccuracy * 100).toFixed(2)}%`, `${t('testAccuracy')} ${(last.testAccuracy * 100).toFixed(2)}%`);
+    parts.push(`${t('epoch')} ${last.epoch} (${last.seconds.toFixed(2)} s)`, `${t('trainAccuracy')} ${(last.trainAccuracy * 100).toFixed(2)}%`, `${t('testAccuracy')} ${(last.testAccuracy * 100).toFixed(2)}%`);
     $('status').dataset.epoch = String(last.epoch);
     $('status').dataset.testAccuracy = String(last.testAccuracy);
+    $('status').dataset.seconds = String(last.seconds);
   }
   const text = state === 'ready' && losses.length === 0 ? lastStatus : parts.join(' · ');
   $('status').textContent = text;
+}
+
+/** What the training runs on: the kernels and how many threads share their products. */
+function renderEngine(): void {
+  const line = $('engine');
+  if (!engine) return void (line.textContent = '');
+  line.dataset.kernels = engine.kernels;
+  line.dataset.threads = String(engine.threads);
+  line.textContent = `${t(engine.kernels === 'wasm' ? 'kernelsWasm' : 'kernelsJs')} · ${t('threadCount')}: ${engine.threads}`;
 }
 
 function renderBars(): void {
@@ -83,8 +94,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     state = 'ready';
     $('loading').hidden = true;
     lastStatus = t('ready');
+    engine = m.engine;
     renderButtons();
     renderStatus();
+    renderEngine();
   } else if (m.type === 'iterations') {
     losses.push(...m.losses);
     renderStatus();
@@ -146,11 +159,19 @@ $('clear').addEventListener('click', () => {
   renderBars();
 });
 
-send({ type: 'load', base: new URL('./mnist/', location.href).href });
+// ?kernels=js trains on the plain JavaScript kernels, ?threads=n on n threads (at most 4)
+const query = new URLSearchParams(location.search);
+const threads = Math.floor(Number(query.get('threads')));
+send({
+  type: 'load',
+  base: new URL('./mnist/', location.href).href,
+  engine: { kernels: query.get('kernels') === 'js' ? 'js' : 'wasm', threads: threads >= 1 ? threads : undefined },
+});
 setupLanguage();
 onLanguage(() => {
   renderButtons();
   renderStatus();
+  renderEngine();
   renderCharts();
   renderBars();
 });

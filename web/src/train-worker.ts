@@ -6,12 +6,20 @@ import { fillBatch, MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from '.
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { type DType, Tensor } from '../../src/tensor/tensor.js';
+import { useWasm } from '../../src/tensor/wasm-backend.js';
+import { useWebThreads } from '../../src/tensor/web-threads.js';
 import { evaluate } from '../../src/train/trainer.js';
-import type { FromWorker, ToWorker, TrainSettings } from './messages.js';
+import kernelsUrl from '../../dist/wasm/kernels.wasm?url';
+import sharedKernelsUrl from '../../dist/wasm/kernels-shared.wasm?url';
+import type { Engine, EngineRequest, FromWorker, ToWorker, TrainSettings } from './messages.js';
 
 const post = (message: FromWorker): void => (self as unknown as Worker).postMessage(message);
 
+/** The most threads the page trains on: beyond a few, W1's products are too small to share. */
+const MAX_THREADS = 4;
+
+let dtype: DType = 'float64';
 let train: MnistSet | undefined;
 let test: MnistSet | undefined;
 let session: Session | undefined;
@@ -26,6 +34,8 @@ interface Session {
   iteration: number;
   epoch: number;
   epochLoss: number;
+  /** Milliseconds this epoch has spent training and evaluating so far (not paused, not yielding). */
+  epochBusy: number;
   running: boolean;
 }
 
@@ -49,7 +59,29 @@ async function fetchIdx(url: string, onBytes: (n: number) => void): Promise<Uint
   return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(gunzip)).arrayBuffer());
 }
 
-async function load(base: string): Promise<void> {
+/**
+ * The WebAssembly SIMD kernels (float32), on helper threads too when the page is cross-origin
+ * isolated (it can then share their memory): one thread fewer than the cores, so that the page's
+ * own thread (the charts) keeps one, up to MAX_THREADS, or as many as asked. The plain JavaScript
+ * kernels (float64) when asked, or in a browser without WebAssembly SIMD.
+ */
+async function loadKernels(request: EngineRequest): Promise<Engine> {
+  if (request.kernels === 'js') return { kernels: 'js', threads: 1 };
+  const isolated = self.crossOriginIsolated;
+  let kernels: ReturnType<typeof useWasm>;
+  try {
+    kernels = useWasm(await (await fetch(isolated ? sharedKernelsUrl : kernelsUrl)).arrayBuffer(), { shared: isolated });
+  } catch {
+    return { kernels: 'js', threads: 1 };
+  }
+  dtype = 'float32';
+  const threads = Math.max(1, Math.min(request.threads ?? (navigator.hardwareConcurrency || 1) - 1, MAX_THREADS));
+  if (isolated && threads > 1) await useWebThreads(kernels, threads);
+  return { kernels: 'wasm', threads: kernels.threads };
+}
+
+async function load(base: string, request: EngineRequest): Promise<void> {
+  const engine = loadKernels(request);
   const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   const sizes = await Promise.all(names.map(async (n) => Number((await fetch(`${base}${n}.gz`, { method: 'HEAD' })).headers.get('content-length') ?? 0)));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -64,23 +96,24 @@ async function load(base: string): Promise<void> {
   );
   train = mnistFromIdx(files[0], files[1], 'train');
   test = mnistFromIdx(files[2], files[3], 't10k');
-  post({ type: 'ready', train: train.count, test: test.count });
+  post({ type: 'ready', train: train.count, test: test.count, engine: await engine });
 }
 
 function startSession(settings: TrainSettings): Session {
   const rng = new Rng(settings.seed);
-  const net = new TwoLayerNet(784, settings.hidden, MNIST_CLASSES, 0.01, 'relu', { rng });
+  const net = new TwoLayerNet(784, settings.hidden, MNIST_CLASSES, 0.01, 'relu', { rng, dtype });
   const batches = new MiniBatches((train as MnistSet).count, settings.batchSize, rng);
   return {
     settings,
     net,
     sgd: new SGD(settings.lr),
     batches,
-    x: Tensor.zeros([batches.batchSize, 784]),
-    t: Tensor.zeros([batches.batchSize, MNIST_CLASSES]),
+    x: Tensor.zeros([batches.batchSize, 784], dtype),
+    t: Tensor.zeros([batches.batchSize, MNIST_CLASSES], dtype),
     iteration: 0,
     epoch: 0,
     epochLoss: 0,
+    epochBusy: 0,
     running: false,
   };
 }
@@ -88,7 +121,8 @@ function startSession(settings: TrainSettings): Session {
 /** Runs updates for about 40 ms, reports, and yields to the message queue before the next chunk. */
 function chunk(s: Session): void {
   if (!s.running || session !== s) return;
-  const end = performance.now() + 40;
+  let begin = performance.now();
+  const end = begin + 40;
   const losses: number[] = [];
   while (performance.now() < end) {
     fillBatch(train as MnistSet, s.batches.next(), s.x, s.t);
@@ -105,10 +139,13 @@ function chunk(s: Session): void {
         epoch: s.epoch,
         iteration: s.iteration,
         loss: s.epochLoss / s.batches.perEpoch,
-        trainAccuracy: evaluate(s.net, subset(train as MnistSet, 10000)),
-        testAccuracy: evaluate(s.net, test as MnistSet),
+        trainAccuracy: evaluate(s.net, subset(train as MnistSet, 10000), dtype),
+        testAccuracy: evaluate(s.net, test as MnistSet, dtype),
+        seconds: (s.epochBusy + performance.now() - begin) / 1000,
       });
       s.epochLoss = 0;
+      s.epochBusy = 0;
+      begin = performance.now();
       if (s.epoch >= s.settings.epochs) {
         s.running = false;
         post({ type: 'done' });
@@ -118,12 +155,13 @@ function chunk(s: Session): void {
     }
   }
   if (losses.length) post({ type: 'iterations', first: s.iteration - losses.length + 1, losses });
+  s.epochBusy += performance.now() - begin;
   setTimeout(() => chunk(s), 0);
 }
 
 function predict(pixels: Float32Array): void {
-  const net = session?.net ?? new TwoLayerNet(784, 50, MNIST_CLASSES, 0.01, 'relu', { rng: new Rng(0) });
-  const scores = net.predict(new Tensor(Float64Array.from(pixels), [1, 784]));
+  const net = session?.net ?? new TwoLayerNet(784, 50, MNIST_CLASSES, 0.01, 'relu', { rng: new Rng(0), dtype });
+  const scores = net.predict(new Tensor(dtype === 'float32' ? Float32Array.from(pixels) : Float64Array.from(pixels), [1, 784]));
   const max = Math.max(...scores.data);
   const exps = Array.from(scores.data, (v) => Math.exp(v - max));
   const sum = exps.reduce((a, b) => a + b, 0);
@@ -133,7 +171,7 @@ function predict(pixels: Float32Array): void {
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === 'load') {
-    load(message.base).catch((error: Error) => post({ type: 'error', message: error.message }));
+    load(message.base, message.engine).catch((error: Error) => post({ type: 'error', message: error.message }));
   } else if (message.type === 'start') {
     if (!session || session.epoch >= session.settings.epochs) session = startSession(message.settings);
     session.running = true;

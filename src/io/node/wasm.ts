@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ScratchnetError } from '../../errors.js';
 import { useWasm, type WasmKernels } from '../../tensor/wasm-backend.js';
 
 /**
@@ -49,28 +48,15 @@ export function defaultThreads(): number {
  * await useThreads(kernels, 2);
  */
 export async function useThreads(kernels: WasmKernels, threads: number): Promise<void> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new ScratchnetError(`threads is ${threads}, expected a whole number from 1 to 64`);
-  }
-  kernels.detachHelpers();
-  const count = threads - 1;
-  if (count === 0) return;
-  const control = kernels.controlBlock(count);
-  const workers = Array.from({ length: count }, (_, index) => {
-    const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), {
-      workerData: { module: kernels.module, memory: kernels.memory, control, index },
-    });
-    worker.unref();
-    return worker;
-  });
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-        }),
-    ),
+  await kernels.startHelpers(
+    threads,
+    (helper) =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: helper });
+        worker.unref();
+        // a helper told to quit returns from serveRows, and its thread ends by itself
+        worker.once('message', () => resolve(() => {}));
+        worker.once('error', reject);
+      }),
   );
-  kernels.attachHelpers(control, count);
 }
