@@ -5,8 +5,10 @@
 // one thread and on two (Web Workers over a shared memory, the page cross-origin isolated). The
 // time is the page's own (its status line): the epoch's steps and accuracies, in the training
 // worker, without the pauses between its 40 ms chunks; a fresh page each run. Prints a Markdown
-// table with the plain JavaScript kernels' time divided by each engine's. --quick: one run each;
-// --hidden N: 784-N-10.
+// table with the plain JavaScript kernels' time divided by each engine's. Then, without a page to
+// draw: float32 products on a blank isolated page, called from its main thread, on one thread and
+// on two (median of five timings of a loop of calls, after a warm-up). --quick: one run each, short
+// loops; --hidden N: 784-N-10.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../dist/test/helpers/browser.js';
@@ -32,17 +34,56 @@ const ENGINES = [
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const { url, server } = await serveFolder(site, { isolated: true });
+
+// In the page: µs per call of each product on 1 and 2 threads, the caller being the main thread.
+async function timeProducts(quick) {
+  const entry = '/dist/src/index.js';
+  const lib = await import(entry);
+  const kernels = lib.useWasm(await (await fetch('/dist/wasm/kernels-shared.wasm')).arrayBuffer(), { shared: true });
+  const rng = new lib.Rng(3);
+  // operands in the kernels' memory, used where they are
+  const random = (size) => {
+    const array = kernels.float32(size);
+    for (let i = 0; i < size; i++) array[i] = rng.uniform() * 2 - 1;
+    return array;
+  };
+  const out = [];
+  for (const [label, m, n, k, calls] of [
+    ['(100×784)·(784×50)', 100, 50, 784, 500],
+    ['512³', 512, 512, 512, 10],
+  ]) {
+    const a = random(m * k);
+    const b = random(k * n);
+    const c = kernels.float32(m * n);
+    const reps = quick ? 1 : calls;
+    const perCall = {};
+    for (const threads of [1, 2]) {
+      await lib.useWebThreads(kernels, threads);
+      const times = [];
+      for (let t = 0; t < (quick ? 2 : 6); t++) {
+        const start = performance.now();
+        for (let i = 0; i < reps; i++) kernels.gemm(false, false, m, n, k, a, b, c);
+        if (t > 0) times.push(((performance.now() - start) / reps) * 1000);
+      }
+      perCall[threads] = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+    }
+    kernels.detachHelpers();
+    out.push({ label, one: perCall[1], two: perCall[2] });
+  }
+  return out;
+}
+const { url, server } = await serveFolder(repoRoot, { isolated: true });
 const browser = await launchChromium();
 const version = browser.version();
 const rows = [];
+let products;
 try {
   for (const engine of ENGINES) {
     const times = [];
     let accuracy;
     for (let r = 0; r < runs; r++) {
       const page = await browser.newPage();
-      await page.goto(`${url}/train.html${engine.query}`);
+      await page.goto(`${url}/web/dist/train.html${engine.query}`);
       await page.waitForSelector('#start:not([disabled])', { timeout: 120000 });
       const threads = Number(await page.getAttribute('#engine', 'data-threads'));
       if (threads !== engine.threads) throw new Error(`${engine.name}: the page trains on ${threads} threads`);
@@ -56,6 +97,9 @@ try {
     }
     rows.push({ ...engine, times, accuracy });
   }
+  const page = await browser.newPage();
+  await page.goto(`${url}/test/fixtures/blank.html`);
+  products = await page.evaluate(timeProducts, quick);
 } finally {
   await browser.close();
   server.close();
@@ -71,3 +115,8 @@ for (const row of rows) {
     `| ${row.name} | ${m.toFixed(2)} | ${Math.min(...row.times).toFixed(2)}–${Math.max(...row.times).toFixed(2)} | ${(base / m).toFixed(2)}× | ${(row.accuracy * 100).toFixed(2)}% |`,
   );
 }
+
+console.log('\n### Products without a page to draw: a blank isolated page, its main thread calling, µs a call\n');
+console.log('| product | 1 thread | 2 threads | 1 thread ÷ 2 threads |');
+console.log('|---|---|---|---|');
+for (const p of products) console.log(`| ${p.label} | ${p.one.toFixed(0)} | ${p.two.toFixed(0)} | ${(p.one / p.two).toFixed(2)}× |`);

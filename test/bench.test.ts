@@ -27,7 +27,7 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
   assert.match(out, /tfjs-backend-wasm \| — .*no Conv2DBackpropFilter kernel/);
 });
 
-test('npm run bench:browser -- --quick trains an epoch of the page on each engine', { skip: skipWithoutChromium }, () => {
+test('npm run bench:browser -- --quick trains an epoch of the page on each engine and times products on 1 and 2 threads', { skip: skipWithoutChromium }, () => {
   const out = execFileSync(process.execPath, [join(repoRoot, 'bench', 'browser.mjs'), '--quick'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -35,4 +35,6 @@ test('npm run bench:browser -- --quick trains an epoch of the page on each engin
   assert.match(out, /### The training page in Chromium/);
   for (const engine of ['WebAssembly SIMD, float32, 2 threads', 'WebAssembly SIMD, float32, 1 thread', 'plain JavaScript, float64'])
     assert.match(out, new RegExp(`\\| ${engine.replace(/[()]/g, '\\$&')}.* \\| 9\\d\\.\\d\\d% \\|`), out);
+  for (const product of ['(100×784)·(784×50)', '512³'])
+    assert.match(out, new RegExp(`\\| ${product.replace(/[()]/g, '\\$&')} \\| \\d+ \\| \\d+ \\| [0-9.]+× \\|`), out);
 });

@@ -48,7 +48,7 @@ interface Placed {
  * The WebAssembly SIMD kernels over one linear memory. Arrays that live in the memory (float32
  * tensors, when it is shared) are used where they are; any other array is copied into scratch
  * space for the call and the result copied back. Products above SPLIT_MACS are split by rows
- * across helper threads when some are attached (see `attachHelpers`); every row is computed the
+ * across helper threads when some are started (see `startHelpers`); every row is computed the
  * same way whichever thread does it, so the results do not depend on the number of threads.
  */
 export class WasmKernels implements Kernels {

@@ -5,9 +5,10 @@ import type { WasmKernels } from './wasm-backend.js';
 
 export interface WebThreadsOptions {
   /**
-   * Starts one helper Web Worker running web-helper.js. The default resolves it next to this
-   * module; a bundler that does not follow `new URL(…, import.meta.url)` into a worker can be given
-   * its own, e.g. `() => new Worker(new URL('scratchnet/web-helper', import.meta.url), { type: 'module' })`.
+   * Starts one helper Web Worker running web-helper.js (the package's `scratchnet/web-helper`). The
+   * default resolves it next to this module; with a bundler that does not follow
+   * `new URL(…, import.meta.url)` into a worker, pass `() => new Worker(helperUrl, { type: 'module' })`
+   * with the URL at which the bundler serves that script.
    */
   worker?: () => Worker;
 }
