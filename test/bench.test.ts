@@ -27,7 +27,9 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
   assert.match(out, /tfjs-backend-wasm \| — .*no Conv2DBackpropFilter kernel/);
 });
 
-test('npm run bench:browser -- --quick trains an epoch of the page on each engine and times products on 1 and 2 threads', { skip: skipWithoutChromium }, () => {
+test('npm run bench:browser -- --quick trains the page on each engine, times products on 1 and 2 threads', {
+  skip: skipWithoutChromium,
+}, () => {
   const out = execFileSync(process.execPath, [join(repoRoot, 'bench', 'browser.mjs'), '--quick'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
