@@ -62,7 +62,7 @@ async function timeProducts(quick) {
       const times = [];
       for (let t = 0; t < (quick ? 2 : 6); t++) {
         const start = performance.now();
-        for (let i = 0; i < reps; i++) kernels.gemm(false, false, m, n, k, a, b, c);
+        for (let i = 0; i < reps; i++) kernels.gemm({ a, b, c, m, n, k });
         if (t > 0) times.push(((performance.now() - start) / reps) * 1000);
       }
       perCall[threads] = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];

@@ -2,8 +2,9 @@
 // products of W1 and W4 on real MNIST pixels, the sigmoid, the Relu, one Adam step of W2's net, and a
 // training step of W1, W2 and W3 — median of 7 timings each. It uses only the public API, so that
 // checking out an older commit and running it there shows what a change bought (BENCHMARKS.md).
+
+import * as node from '../dist/src/backend/node/wasm.js';
 import * as scratchnet from '../dist/src/index.js';
-import * as node from '../dist/src/io/node/wasm.js';
 import { Rng } from '../dist/src/tensor/rng.js';
 import { loadMnist, permutation, rng, testImages } from './common.mjs';
 

@@ -10,6 +10,11 @@
  * new SGD(0.1).update(net.params, net.gradient(x, t));
  */
 
+export type { ByteRows, Gemm, Kernels } from './backend/kernels.js';
+export { plain } from './backend/plain.js';
+export { type BackendName, getBackend, kernelsFor, registerBackend, setBackend } from './backend/registry.js';
+export { useWasm, WasmKernels, type WasmOptions } from './backend/wasm/kernels.js';
+export { useWebThreads, type WebThreadsOptions } from './backend/wasm/web-threads.js';
 export { type DigitInput, digitInput, type GrayPixels } from './data/digit-image.js';
 export { parseIdx } from './data/idx.js';
 export { MiniBatches } from './data/mini-batches.js';
@@ -22,8 +27,9 @@ export { explanationToMarkdown } from './explain/render-markdown.js';
 export { explanationToText } from './explain/render-text.js';
 export { SEED_DATA, SEED_LR, SEED_MODEL, seedExplanation } from './explain/seed-example.js';
 export { type Trace, type TraceStep, trace } from './explain/trace.js';
-export { checkChain } from './io/chain.js';
-export { type Batch, dataFromJSON, type ModelOptions, modelFromJSON } from './io/model-json.js';
+export { type Batch, dataFromJSON } from './io/data-json.js';
+export { JsonFields } from './io/json-fields.js';
+export { type ModelOptions, modelFromJSON } from './io/model-json.js';
 export {
   MODEL_FORMAT_VERSION,
   MODEL_METADATA_KEY,
@@ -40,20 +46,17 @@ export {
   type SafetensorsContents,
   type SafetensorsDType,
 } from './io/safetensors.js';
-export { Affine } from './layers/affine.js';
-export { BatchNormalization, type BatchNormOptions } from './layers/batch-normalization.js';
-export { Convolution } from './layers/convolution.js';
-export { Dropout } from './layers/dropout.js';
-export type { Layer, LayerJSON, LossLayer } from './layers/layer.js';
-export { Pooling } from './layers/pooling.js';
-export { Relu } from './layers/relu.js';
-export { Sigmoid } from './layers/sigmoid.js';
-export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
-export { Tanh } from './layers/tanh.js';
+export type { BatchNormOptions } from './layers/batch-normalization.js';
+export * from './layers/index.js';
+export { ANY, type Layer, type LayerContext, type LayerJSON, type LayerType, type LossLayer, type Shape } from './layers/layer.js';
+export { layerType, layerTypes } from './layers/registry.js';
+export { checkTargets } from './layers/softmax-with-loss.js';
+export type { Diagnosis, LayerSteps, Piece, Step, StepKind } from './layers/steps.js';
 export { MultiLayerNet, MultiLayerNetExtend, type MultiLayerNetExtendOptions, type MultiLayerNetOptions } from './nets/multi-layer-net.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
 export { classProbabilities } from './nets/probabilities.js';
 export { type GradientOptions, type ModelJSON, type ParamDict, Sequential, type SequentialOptions } from './nets/sequential.js';
+export { checkChain, inputWidth, outputWidth } from './nets/shapes.js';
 export { SimpleConvNet, type SimpleConvNetOptions } from './nets/simple-conv-net.js';
 export { type Activation, TwoLayerNet } from './nets/two-layer-net.js';
 export { gaussian, initStd, parseWeightInit, type WeightInit } from './nets/weight-init.js';
@@ -64,13 +67,23 @@ export { Nesterov } from './optim/nesterov.js';
 export { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from './optim/optimizers.js';
 export { RMSprop } from './optim/rmsprop.js';
 export { type Optimizer, SGD } from './optim/sgd.js';
-export { type BackendName, getBackend, type Kernels, registerBackend, setBackend, unitRows } from './tensor/backend.js';
 export { col2im, im2col, slidingWindow, type Window } from './tensor/im2col.js';
-export { addRowVector, argmaxRows, matmul, sumRows } from './tensor/ops.js';
+export {
+  addRowVector,
+  argmaxRows,
+  matmul,
+  matmulNormalizedBytes,
+  normalizeBytes,
+  reluBackward,
+  reluForward,
+  sigmoid,
+  sigmoidBackward,
+  sumRows,
+  tanhBackward,
+  tanhForward,
+} from './tensor/ops.js';
 export { Rng } from './tensor/rng.js';
 export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
-export { useWasm, WasmKernels } from './tensor/wasm-backend.js';
-export { useWebThreads, type WebThreadsOptions } from './tensor/web-threads.js';
 export { chartGrid } from './train/chart-grid.js';
 export {
   type BatchNormRun,

@@ -2,6 +2,7 @@
 // "wasm-2" (the same with a helper thread: large products split across two cores), "js-f32"
 // (float32 on the plain JS kernels) or "js-f64" (the float64 default).
 
+import { loadWasmBackend, useThreads } from '../../dist/src/backend/node/wasm.js';
 import {
   Adam,
   classify,
@@ -9,14 +10,13 @@ import {
   fillBatch,
   MultiLayerNet,
   matmul,
+  normalizeBytes,
   SGD,
   SimpleConvNet,
   setBackend,
   Tensor,
   TwoLayerNet,
-  unitRows,
 } from '../../dist/src/index.js';
-import { loadWasmBackend, useThreads } from '../../dist/src/io/node/wasm.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
 import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
 
@@ -101,12 +101,7 @@ export async function W4(s, variant) {
   const net = net784(s, dtype);
   const some = Math.min(100, test.count);
   const images = Tensor.zeros([some, 784], dtype);
-  unitRows(
-    test.images,
-    Array.from({ length: some }, (_, i) => i),
-    784,
-    images.data,
-  );
+  normalizeBytes({ bytes: test.images, rows: Array.from({ length: some }, (_, i) => i), width: 784 }, images.data);
   const one = Tensor.zeros([1, 784], dtype);
   let k = 0;
   const single = await timeWarm(s.runs, () => {

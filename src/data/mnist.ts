@@ -1,5 +1,5 @@
 import { InputError, ShapeError } from '../errors.js';
-import { unitRows } from '../tensor/backend.js';
+import { normalizeBytes } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { parseIdx } from './idx.js';
 
@@ -51,7 +51,7 @@ export function fillBatch(set: MnistSet, indices: ArrayLike<number>, x: Tensor, 
   if (t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== MNIST_CLASSES) {
     throw new ShapeError(`fillBatch: t is ${t.shape.join('×')}, expected ${n}×${MNIST_CLASSES} one-hot rows`);
   }
-  unitRows(set.images, indices, pixels, x.data);
+  normalizeBytes({ bytes: set.images, rows: indices, width: pixels }, x.data);
   const td = t.data;
   td.fill(0);
   for (let i = 0; i < n; i++) td[i * MNIST_CLASSES + set.labels[indices[i]]] = 1;

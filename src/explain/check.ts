@@ -1,8 +1,11 @@
 import { describe, formatShape, InputError } from '../errors.js';
-import { dataFromJSON, modelFromJSON } from '../io/model-json.js';
+import { dataFromJSON } from '../io/data-json.js';
+import { modelFromJSON } from '../io/model-json.js';
+import { layerTypes } from '../layers/registry.js';
+import type { Diagnosis } from '../layers/steps.js';
 import type { Sequential } from '../nets/sequential.js';
 import { type Nested, Tensor } from '../tensor/tensor.js';
-import { type Diagnosis, type Mistake, mistakesOf, recomputable, STEP_KINDS } from './step-kinds.js';
+import { type Mistake, mistakesOf, recomputable } from './slips.js';
 import { formulaText, trace } from './trace.js';
 
 /** A learner's claimed value of one step: the numbers, how precisely each was written, the text as written. */
@@ -136,7 +139,7 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
     if (!step) throw new InputError(`claimed.${name} is not a step of this network, expected one of ${names.join(', ')}`);
     if (!recomputable(step.kind)) {
       throw new InputError(
-        `claimed.${name} is a step of ${step.layer}, which check cannot recompute yet: it checks the steps of Affine, Sigmoid, Relu, Tanh and SoftmaxWithLoss`,
+        `claimed.${name} is a step of ${step.layer}, which check cannot recompute yet: it checks the steps of ${checkedLayers()}`,
       );
     }
     if (squeezed(claim.value.shape) !== squeezed(step.value.shape)) {
@@ -152,7 +155,7 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
   for (const step of truth.steps) {
     const args = step.operands.map((n) => yours.get(n) as Tensor);
     // A step check cannot recompute keeps its true value in the learner's world.
-    const fromYours = recomputable(step.kind) ? STEP_KINDS[step.kind].compute(args).reshape(step.value.shape) : step.value;
+    const fromYours = step.kind.compute ? step.kind.compute(args).reshape(step.value.shape) : step.value;
     const upstream = step.operands.filter((n) => tainted.has(n));
     const claim = claimed.get(step.name);
     if (!claim) {
@@ -177,9 +180,7 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
         }
       } else {
         verdict.status = 'wrong';
-        const slip = mistakesOf(step.kind, args, step.phase === 'backward', STEP_KINDS[step.kind].formula).find((m: Mistake) =>
-          agrees(claim, m.value),
-        );
+        const slip = mistakesOf(step.kind, args, step.phase === 'backward').find((m: Mistake) => agrees(claim, m.value));
         verdict.diagnosis = slip?.diagnosis ?? 'arithmetic';
         if (slip) verdict.mistake = { formula: `${step.name} = ${formulaText(slip.formula, step.operands)}`, value: slip.value };
       }
@@ -191,4 +192,11 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
   const summary = { ok: 0, carried: 0, wrong: 0 };
   for (const v of verdicts) summary[v.status]++;
   return { steps: verdicts, summary, batch: truth.batch };
+}
+
+/** The layer types whose every step check can recompute, as a list in words: `Affine, Sigmoid and Relu`. */
+function checkedLayers(): string {
+  const types = [...layerTypes.values()].filter((t) => [...t.steps.forward, ...t.steps.backward].every((s) => recomputable(s.kind)));
+  const names = types.map((t) => t.type);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
 }

@@ -1,9 +1,9 @@
+import type { Piece } from '../layers/steps.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Explanation } from './explain.js';
 import { formatNumber, tensorTex } from './format.js';
 import { LABELS, type Lang, layerHeading } from './labels.js';
 import { maskOf } from './render-text.js';
-import type { Piece } from './step-kinds.js';
 import type { Trace, TraceStep } from './trace.js';
 
 /** A step or value name in LaTeX: z1 → z_{1}, dW2 → dW_{2}, loss → L. */
@@ -74,12 +74,12 @@ export function explanationToMarkdown(e: Explanation, { precision = 4, lang = 'e
   for (const p of e.paramNames) equation(nameTex(p), tr.values.get(p) as Tensor);
 
   out.push(`## ${l.forward}`, '');
-  const affines = tr.steps.filter((s) => s.kind === 'affine').length;
+  const affines = tr.steps.filter((s) => s.section === 'layer').length;
   let k = 0;
   for (const step of tr.steps.filter((s) => s.phase === 'forward')) {
-    if (step.kind === 'affine') out.push(`### ${layerHeading(++k, affines, lang)}`, '');
-    if (step.kind === 'softmax') out.push(`### ${l.softmax}`, '');
-    if (step.kind === 'loss') out.push(`### ${l.loss}`, '');
+    if (step.section === 'layer') out.push(`### ${layerHeading(++k, affines, lang)}`, '');
+    if (step.section === 'softmax') out.push(`### ${l.softmax}`, '');
+    if (step.section === 'loss') out.push(`### ${l.loss}`, '');
     out.push(stepTex(step, tr, precision), '');
   }
 
@@ -88,7 +88,7 @@ export function explanationToMarkdown(e: Explanation, { precision = 4, lang = 'e
   for (const step of tr.steps.filter((s) => s.phase === 'backward')) {
     if (step.layer !== layer) {
       layer = step.layer;
-      out.push(`### ${step.kind === 'dscores' ? l.lossGradient : l.layerBackward(layer ?? '')}`, '');
+      out.push(`### ${step.section === 'loss' ? l.lossGradient : l.layerBackward(layer ?? '')}`, '');
     }
     out.push(stepTex(step, tr, precision), '');
   }

@@ -1,8 +1,8 @@
+import type { Piece } from '../layers/steps.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Explanation } from './explain.js';
 import { formatNumber, formatTensor, sideBySide } from './format.js';
 import { LABELS, type Lang, layerHeading } from './labels.js';
-import type { Piece } from './step-kinds.js';
 import type { Trace, TraceStep } from './trace.js';
 
 export interface TextOptions {
@@ -80,12 +80,12 @@ export function explanationToText(e: Explanation, { precision = 4, lang = 'en', 
   for (const p of e.paramNames) equation(p, tr.values.get(p) as Tensor);
 
   out.push('', heading(l.forward));
-  const affines = tr.steps.filter((s) => s.kind === 'affine').length;
+  const affines = tr.steps.filter((s) => s.section === 'layer').length;
   let k = 0;
   for (const step of tr.steps.filter((s) => s.phase === 'forward')) {
-    if (step.kind === 'affine') out.push(sub(` ${layerHeading(++k, affines, lang)}`));
-    if (step.kind === 'softmax') out.push(sub(` ${l.softmax}`));
-    if (step.kind === 'loss') out.push(sub(` ${l.loss}`));
+    if (step.section === 'layer') out.push(sub(` ${layerHeading(++k, affines, lang)}`));
+    if (step.section === 'softmax') out.push(sub(` ${l.softmax}`));
+    if (step.section === 'loss') out.push(sub(` ${l.loss}`));
     out.push(...stepLines(step, tr, precision, name, formula).map((line) => `  ${line}`));
   }
 
@@ -94,7 +94,7 @@ export function explanationToText(e: Explanation, { precision = 4, lang = 'en', 
   for (const step of tr.steps.filter((s) => s.phase === 'backward')) {
     if (step.layer !== layer) {
       layer = step.layer;
-      out.push(sub(` ${step.kind === 'dscores' ? l.lossGradient : l.layerBackward(layer ?? '')}`));
+      out.push(sub(` ${step.section === 'loss' ? l.lossGradient : l.layerBackward(layer ?? '')}`));
     }
     out.push(...stepLines(step, tr, precision, name, formula).map((line) => `  ${line}`));
   }

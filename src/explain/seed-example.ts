@@ -1,4 +1,5 @@
-import { dataFromJSON, modelFromJSON } from '../io/model-json.js';
+import { dataFromJSON } from '../io/data-json.js';
+import { modelFromJSON } from '../io/model-json.js';
 import type { ModelJSON } from '../nets/sequential.js';
 import { type Explanation, explainPass } from './explain.js';
 

@@ -1,20 +1,18 @@
-import { ScratchnetError } from '../errors.js';
-import { Affine } from '../layers/affine.js';
-import { BatchNormalization } from '../layers/batch-normalization.js';
-import { Convolution } from '../layers/convolution.js';
-import { Relu } from '../layers/relu.js';
-import { Sigmoid } from '../layers/sigmoid.js';
-import { Tanh } from '../layers/tanh.js';
+import type { Layer, LossLayer } from '../layers/layer.js';
+import { layerType } from '../layers/registry.js';
+import type { Piece, Section, Step, StepKind } from '../layers/steps.js';
 import type { Sequential } from '../nets/sequential.js';
-import { Tensor } from '../tensor/tensor.js';
-import { type Piece, STEP_KINDS, type StepKind } from './step-kinds.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** One named value of a pass: `z1`, `dW2`, `loss`. */
 export interface TraceStep {
   /** The step's name by the naming rule (see {@link trace}). */
   name: string;
   phase: 'forward' | 'backward';
+  /** What the step computes: its formula and, when check can redo it, how (the layer's own). */
   kind: StepKind;
+  /** Where the step starts a part of an explanation: a layer's weights, the softmax, the loss. */
+  section?: Section;
   /** How it is computed, in the book's notation: `z1 = x·W1 + b1`. */
   formula: string;
   /** The names of the values the step reads, in the order of its kind's formula. */
@@ -22,8 +20,8 @@ export interface TraceStep {
   /** The formula's pieces (text and operands), to write it with names or with numbers. */
   pieces: Piece[];
   value: Tensor;
-  /** The label of the layer whose forward or backward computes it (`Affine#1`); none for the loss. */
-  layer?: string;
+  /** The label of the layer whose forward or backward computes it (`Affine#1`). */
+  layer: string;
 }
 
 export interface Trace {
@@ -47,28 +45,33 @@ export function formulaText(pieces: Piece[], operands: string[]): string {
     .join('');
 }
 
-const op = (operand: number, transpose = false): Piece => ({ operand, transpose });
+/** The names one layer's steps see: its input's, its output's, its parameters'. */
+interface Names {
+  input: string;
+  output: string;
+  params: Record<string, string>;
+}
 
-/** The book's other layers: the letter their outputs are named with, and the function shown. */
-const OTHER_LAYERS = new Map<string, [string, string]>([
-  ['Pooling', ['p', 'maxpool']],
-  ['BatchNormalization', ['n', 'batchnorm']],
-  ['Dropout', ['m', 'dropout']],
-]);
+// An operand as the whole pass names it: x → the input's name, out → the output's, dout → d + the
+// output's, a parameter → its network name (W → W2), anything else (t, y) as it is.
+function resolve(operand: string, names: Names): string {
+  if (operand === 'x') return names.input;
+  if (operand === 'out') return names.output;
+  if (operand === 'dout') return `d${names.output}`;
+  return names.params[operand] ?? operand;
+}
 
-const ACTIVATIONS: [new () => unknown, StepKind, StepKind][] = [
-  [Sigmoid, 'sigmoid', 'dsigmoid'],
-  [Relu, 'relu', 'drelu'],
-  [Tanh, 'tanh', 'dtanh'],
-];
+// The gradient's name of a value: d + its name, the input's gradient dx.
+const gradientName = (name: string): string => `d${name}`;
 
 /**
- * Runs one forward and one backward pass and records every intermediate value by name.
+ * Runs one forward and one backward pass and records every intermediate value by name, as each
+ * layer's type declares its steps (its static `steps`).
  *
- * The naming rule: the k-th Affine layer has parameters Wk, bk and output zk; the k-th activation
- * has output ak (a Convolution counts as the k-th layer with weights, like an Affine: zk, Wk, bk;
- * a Pooling's output is pj, a BatchNormalization's nj, a Dropout's mj); the softmax output is y; the gradient of anything is d + its name (dz2, dW1,
- * da1); the input's gradient is dx.
+ * The naming rule: each layer names its output with its letter, counted per letter: an Affine's or
+ * a Convolution's output is zk (the k-th layer with weights, whose parameters are Wk, bk), an
+ * activation's ak, a Pooling's pk, a BatchNormalization's nk, a Dropout's mk; the softmax output is
+ * y; the gradient of anything is d + its name (dz2, dW1, da1); the input's gradient is dx.
  *
  * @example
  * const { steps } = trace(net, Tensor.from([[1, 2]]), Tensor.from([[1, 0]]));
@@ -80,114 +83,60 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     ['t', t.clone()],
   ]);
   const steps: TraceStep[] = [];
-  const record = (
-    name: string,
-    phase: TraceStep['phase'],
-    kind: StepKind,
-    operands: string[],
-    value: Tensor,
-    layer?: string,
-    pieces = STEP_KINDS[kind].formula,
-  ): void => {
+  const record = (phase: TraceStep['phase'], step: Step, name: string, value: Tensor, names: Names, layer: string): void => {
     const copy = value.clone();
     values.set(name, copy);
+    const operands = step.reads.map((r) => resolve(r, names));
+    const pieces = step.kind.formula;
     const formula = `${name} = ${formulaText(pieces, operands)}`;
-    steps.push({ name, phase, kind, formula, operands, pieces, value: copy, ...(layer ? { layer } : {}) });
+    steps.push({
+      name,
+      phase,
+      kind: step.kind,
+      formula,
+      operands,
+      pieces,
+      value: copy,
+      layer,
+      ...(step.section ? { section: step.section } : {}),
+    });
   };
-  const others: Record<string, number> = {};
 
-  // Forward: name each layer's output, remembering which name each layer read.
-  const inputs: string[] = [];
-  const outputs: string[] = [];
-  const backwardKinds: StepKind[] = [];
-  let current = 'x';
+  // Forward: name each layer's output by its letter, remembering the names each layer saw.
+  const seen: Names[] = [];
+  const counts = new Map<string, number>();
+  let input = 'x';
   let out = x;
-  let affines = 0;
-  let activations = 0;
   for (const layer of net.layers) {
     out = layer.forward(out);
-    let name: string;
-    if (layer instanceof Affine || layer instanceof Convolution) {
-      // k counts the layers with weights, as the parameter names do (W1 of a conv net is its filter)
-      affines++;
-      name = `z${affines}`;
-      values.set(`W${affines}`, layer.params.W.clone());
-      values.set(`b${affines}`, layer.params.b.clone());
-      const operands = [current, `W${affines}`, `b${affines}`];
-      if (layer instanceof Affine) record(name, 'forward', 'affine', operands, out, layer.label);
-      else record(name, 'forward', 'layer', operands, out, layer.label, ['conv(', op(0), ', ', op(1), ') + ', op(2)]);
-      backwardKinds.push('affine');
-    } else if (OTHER_LAYERS.has(layer.type)) {
-      const [prefix, text] = OTHER_LAYERS.get(layer.type) as [string, string];
-      others[prefix] = (others[prefix] ?? 0) + 1;
-      name = `${prefix}${others[prefix]}`;
-      if (layer instanceof BatchNormalization) {
-        values.set(`gamma${affines}`, layer.params.gamma.clone());
-        values.set(`beta${affines}`, layer.params.beta.clone());
-        record(name, 'forward', 'layer', [current, `gamma${affines}`, `beta${affines}`], out, layer.label, [
-          op(1),
-          ' ⊙ (',
-          op(0),
-          ' − μ) / √(σ² + ε) + ',
-          op(2),
-        ]);
-      } else {
-        record(name, 'forward', 'layer', [current], out, layer.label, [`${text}(`, op(0), ')']);
-      }
-      backwardKinds.push('layer');
-    } else {
-      const activation = ACTIVATIONS.find(([type]) => layer instanceof type);
-      if (!activation) throw new ScratchnetError(`explain: ${layer.label} is not a layer the explanation can name yet`);
-      activations++;
-      name = `a${activations}`;
-      record(name, 'forward', activation[1], [current], out, layer.label);
-      backwardKinds.push(activation[2]);
-    }
-    inputs.push(current);
-    outputs.push(name);
-    current = name;
+    const { steps: declared } = layerType(layer.type);
+    const letter = declared.output;
+    const k = (counts.get(letter) ?? 0) + 1;
+    counts.set(letter, k);
+    const names: Names = { input, output: `${letter}${k}`, params: net.paramNames(layer) };
+    for (const [local, name] of Object.entries(names.params)) values.set(name, layer.params[local].clone());
+    for (const step of declared.forward) record('forward', step, step.of ?? names.output, step.value?.(layer) ?? out, names, layer.label);
+    seen.push(names);
+    input = names.output;
   }
-  const scores = current;
-  const loss = net.lastLayer.forward(out, t);
-  const y = net.lastLayer.y;
-  if (!y) throw new ScratchnetError('explain: the loss layer kept no output');
-  record('y', 'forward', 'softmax', [scores], y, net.lastLayer.label);
-  record('loss', 'forward', 'loss', ['t', 'y'], Tensor.from(loss));
+  const last: LossLayer = net.lastLayer;
+  const loss = last.forward(out, t);
+  const lossSteps = layerType(last.type).steps;
+  const lossNames: Names = { input, output: lossSteps.output, params: {} };
+  for (const step of lossSteps.forward)
+    record('forward', step, step.of ?? lossNames.output, step.value?.(last) ?? out, lossNames, last.label);
 
   // Backward: the gradient of each name flows to the name its layer read.
-  let dout = net.lastLayer.backward(1);
-  record(`d${scores}`, 'backward', 'dscores', ['y', 't'], dout, net.lastLayer.label);
+  let dout = last.backward(1);
+  for (const step of lossSteps.backward) record('backward', step, gradientName(input), dout, lossNames, last.label);
   for (let i = net.layers.length - 1; i >= 0; i--) {
-    const layer = net.layers[i];
-    const input = inputs[i];
-    const output = outputs[i];
-    const kind = backwardKinds[i];
+    const layer: Layer = net.layers[i];
+    const names = seen[i];
     dout = layer.backward(dout);
-    const dInput = input === 'x' ? 'dx' : `d${input}`;
-    if (layer instanceof Affine) {
-      const k = output.slice(1);
-      record(`dW${k}`, 'backward', 'dW', [input, `d${output}`], layer.grads.W, layer.label);
-      record(`db${k}`, 'backward', 'db', [`d${output}`], layer.grads.b, layer.label);
-      record(dInput, 'backward', 'dinput', [`d${output}`, `W${k}`], dout, layer.label);
-    } else if (layer instanceof Convolution) {
-      const k = output.slice(1);
-      const d = `d${output}`;
-      record(`dW${k}`, 'backward', 'layer', [input, d], layer.grads.W, layer.label, ['im2col(', op(0), ')ᵀ·', op(1)]);
-      record(`db${k}`, 'backward', 'layer', [d], layer.grads.b, layer.label, ['Σ ', op(0), ' over N, H, W']);
-      record(dInput, 'backward', 'layer', [d, `W${k}`], dout, layer.label, ['col2im(', op(0), '·', op(1, true), ')']);
-    } else if (kind === 'layer') {
-      const d = `d${output}`;
-      if (layer instanceof BatchNormalization) {
-        const k = (steps.find((st) => st.name === output)?.operands[1] ?? '').replace('gamma', '');
-        record(`dgamma${k}`, 'backward', 'layer', [d], layer.grads.gamma, layer.label, ['Σ ', op(0), ' ⊙ x̂']);
-        record(`dbeta${k}`, 'backward', 'layer', [d], layer.grads.beta, layer.label, ['Σ ', op(0)]);
-      }
-      record(dInput, 'backward', 'layer', [d], dout, layer.label, [`${layer.type}.backward(`, op(0), ')']);
-    } else if (kind === 'drelu') {
-      record(dInput, 'backward', kind, [`d${output}`, input], dout, layer.label);
-    } else {
-      // σ and tanh differentiate through their output; the input is kept for diagnosing slips.
-      record(dInput, 'backward', kind as StepKind, [`d${output}`, output, input], dout, layer.label);
+    for (const step of layerType(layer.type).steps.backward) {
+      const of = step.of ?? 'x';
+      const value = step.value?.(layer) ?? (of === 'x' ? dout : layer.grads[of]);
+      record('backward', step, gradientName(resolve(of, names)), value, names, layer.label);
     }
   }
   return { steps, values, loss, batch: x.shape[0] };

@@ -1,6 +1,9 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
+import type { JsonFields } from '../io/json-fields.js';
+import type { OnnxForm } from '../io/onnx-graph.js';
 import { reuse, Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { checkDout, featuresOf, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
+import { type LayerSteps, op, shown } from './steps.js';
 
 export interface BatchNormOptions {
   /** How much of the running statistics each training batch keeps (default 0.9, the book's). */
@@ -23,7 +26,8 @@ export interface BatchNormOptions {
  * bn.forward(Tensor.from([[1, 2], [3, 6]]), true).toArray(); // ≈ [[-1, -1], [1, 1]]
  */
 export class BatchNormalization implements Layer {
-  readonly type = 'BatchNormalization';
+  static readonly type = 'BatchNormalization';
+  readonly type = BatchNormalization.type;
   label = 'BatchNormalization';
   readonly params: { gamma: Tensor; beta: Tensor };
   readonly grads: { gamma: Tensor; beta: Tensor };
@@ -31,6 +35,8 @@ export class BatchNormalization implements Layer {
   readonly eps: number;
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
+  /** The running statistics, saved with the model but not learned. */
+  readonly buffers: { runningMean: Tensor; runningVar: Tensor };
   private train = false;
   private shape: readonly number[] | undefined;
   /** x − μ and (x − μ)/std of the last forward, N×D. */
@@ -67,16 +73,17 @@ export class BatchNormalization implements Layer {
     this.eps = eps;
     this.runningMean = mean;
     this.runningVar = variance;
+    this.buffers = { runningMean: mean, runningVar: variance };
     this.std = new Float64Array(d);
     this.sums = new Float64Array(d);
     this.dmu = new Float64Array(d);
   }
 
   /** The output shape for input of shape N×…: the same, whose features (all but N) must number as gamma's. */
-  outputShape(xShape: readonly number[]): readonly number[] {
-    const features = xShape.slice(1).reduce((a, b) => a * b, 1);
+  outputShape(xShape: Shape): Shape {
+    const features = featuresOf(xShape);
     const d = this.params.gamma.size;
-    if (xShape.length < 2 || features !== d) {
+    if (xShape.length < 2 || (features !== -1 && features !== d)) {
       throw new ShapeError(`${this.label}: x is ${formatShape(xShape)} (${features} features) but gamma is ${d}, expected ${d} features`);
     }
     return xShape;
@@ -145,12 +152,10 @@ export class BatchNormalization implements Layer {
 
   // dβ = Σ dout, dγ = Σ xn·dout; training: the book's chain through std and μ; inference: dx = γ·dout/std
   backward(dout: Tensor): Tensor {
-    const { shape, xc, xn } = this;
-    if (!shape || !xc || !xn) throw new ShapeError(`${this.label}.backward: called before forward`);
+    const shape = checkDout(this.label, dout, this.shape);
+    const xc = this.xc as Tensor;
+    const xn = this.xn as Tensor;
     const [n, d] = xc.shape;
-    if (dout.size !== n * d || dout.shape[0] !== n) {
-      throw new ShapeError(`${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(shape)} like the output`);
-    }
     const gd = dout.data;
     const g = this.params.gamma.data;
     const dgamma = this.grads.gamma.data;
@@ -202,4 +207,48 @@ export class BatchNormalization implements Layer {
       runningVar: this.runningVar.toArray(),
     };
   }
+
+  static fromJSON(json: JsonFields, { dtype }: LayerContext): BatchNormalization {
+    return new BatchNormalization(json.tensor('gamma', 1, dtype), json.tensor('beta', 1, dtype), {
+      momentum: json.number('momentum', { min: 0, max: 1 }),
+      eps: json.number('eps', { min: Number.MIN_VALUE, fallback: 1e-6 }),
+      runningMean: json.tensor('runningMean', 1, dtype),
+      runningVar: json.tensor('runningVar', 1, dtype),
+    });
+  }
+
+  // its output is n1, n2, …; its γ and β take the number of the layer with weights before it
+  static readonly steps: LayerSteps = {
+    output: 'n',
+    forward: [{ kind: shown(op(1), ' ⊙ (', op(0), ' − μ) / √(σ² + ε) + ', op(2)), reads: ['x', 'gamma', 'beta'] }],
+    backward: [
+      { of: 'gamma', kind: shown('Σ ', op(0), ' ⊙ x̂'), reads: ['dout'] },
+      { of: 'beta', kind: shown('Σ ', op(0)), reads: ['dout'] },
+      { of: 'x', kind: shown('BatchNormalization.backward(', op(0), ')'), reads: ['dout'] },
+    ],
+  };
+
+  // Inference: out = γ·(x − μ)/√(σ² + ε) + β per feature = x·scale + shift. The book normalises each
+  // of the C·H·W features of an image batch (not each channel), so a 4-D input is flattened for the
+  // Mul and Add and given its shape back after.
+  static readonly onnx: OnnxForm<BatchNormalization> = {
+    export(layer, g, _path, prefix) {
+      const gamma = layer.params.gamma.data;
+      const beta = layer.params.beta.data;
+      const mean = layer.runningMean.data;
+      const variance = layer.runningVar.data;
+      const d = gamma.length;
+      const scale = Array.from(gamma, (gm, i) => gm / Math.sqrt(variance[i] + layer.eps));
+      const shift = Array.from(beta, (bt, i) => bt - mean[i] * scale[i]);
+      let shape: string | undefined;
+      if (g.current.rank === 4) {
+        shape = `${prefix}.shape`;
+        g.side('Shape', shape);
+        g.flatten();
+      }
+      g.op('Mul', [g.constant(`${prefix}.scale`, [d], scale)], [], 2);
+      g.op('Add', [g.constant(`${prefix}.shift`, [d], shift)], [], 2);
+      if (shape) g.op('Reshape', [shape], [], 4);
+    },
+  };
 }

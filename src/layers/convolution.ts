@@ -1,8 +1,11 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
-import { gemm, hasFastKernels } from '../tensor/backend.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
 import { col2im, im2col, slidingWindow, type Window } from '../tensor/im2col.js';
-import { reuse, sameShape, Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { matmul } from '../tensor/ops.js';
+import { ANY, reuse, Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
+import { type LayerSteps, op, shown } from './steps.js';
 
 /**
  * The book's convolution layer: FN filters W (FN×C×FH×FW) and biases b (FN) slide over
@@ -15,7 +18,8 @@ import type { Layer, LayerJSON } from './layer.js';
  * conv.forward(x).shape;                      // x 100×1×28×28 → [100, 30, 24, 24]
  */
 export class Convolution implements Layer {
-  readonly type = 'Convolution';
+  static readonly type = 'Convolution';
+  readonly type = Convolution.type;
   label = 'Convolution';
   readonly params: { W: Tensor; b: Tensor };
   readonly grads: { W: Tensor; b: Tensor };
@@ -28,8 +32,7 @@ export class Convolution implements Layer {
   private dout2: Tensor | undefined;
   private dcol: Tensor | undefined;
   private dx: Tensor | undefined;
-  /** One image's share of dW (C·FH·FW)×FN: summing per image keeps the product in cache. */
-  private dWImage: Tensor;
+  /** dW as (C·FH·FW)×FN, before it is laid out as FN×C×FH×FW. */
   private dWSum: Tensor;
 
   constructor(
@@ -48,24 +51,31 @@ export class Convolution implements Layer {
     this.grads = { W: Tensor.zeros(W.shape, W.dtype), b: Tensor.zeros(b.shape, b.dtype) };
     const [fn, c, fh, fw] = W.shape;
     this.colW = Tensor.zeros([c * fh * fw, fn], W.dtype);
-    this.dWImage = Tensor.zeros([c * fh * fw, fn], W.dtype);
     this.dWSum = Tensor.zeros([c * fh * fw, fn], W.dtype);
   }
 
   /** The window over input x of this shape (N×C×H×W), with every shape rule checked. */
-  private window(where: string, xShape: readonly number[]): Window {
+  private window(where: string, xShape: Shape, from = 'the input'): Window {
     const W = this.params.W;
     const kernel = `W is ${formatShape(W.shape)}`;
-    if (xShape.length === 4 && xShape[1] !== W.shape[1]) {
+    if (xShape.length === 4 && xShape[1] !== ANY && xShape[1] !== W.shape[1]) {
+      // before the data is known only the channels are: say where they come from
+      if (xShape[2] === ANY || xShape[3] === ANY)
+        throw new ShapeError(`${where}: ${kernel} but ${from} gives ${xShape[1]} channels, expected W with ${xShape[1]} channels`);
       throw new ShapeError(`${where}: x is ${formatShape(xShape)} but ${kernel}, expected x with ${W.shape[1]} channels`);
     }
     return slidingWindow(where, xShape, kernel, W.shape[2], W.shape[3], this.stride, this.pad);
   }
 
   /** The output shape N×FN×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */
-  outputShape(xShape: readonly number[]): number[] {
-    const win = this.window(this.label, xShape);
+  outputShape(xShape: Shape, from?: string): Shape {
+    const win = this.window(this.label, xShape, from);
     return [win.n, this.params.W.shape[0], win.oh, win.ow];
+  }
+
+  /** N×C×H×W with C the filters' channels, any H×W the filters fit. */
+  inputShape(): Shape {
+    return [ANY, this.params.W.shape[1], ANY, ANY];
   }
 
   // out[n,f] = Σ_c W[f,c] ⋆ x[n,c] + b[f], as col·col_W + b
@@ -80,8 +90,7 @@ export class Convolution implements Layer {
     // col_W[q, f] = W[f, q]
     const cw = this.colW.data;
     for (let f = 0; f < fn; f++) for (let q = 0; q < k; q++) cw[q * fn + f] = W.data[f * k + q];
-    const out2 = reuse(this.out2, [rows, fn], x.dtype);
-    gemm(false, false, rows, fn, k, col.data, cw, out2.data);
+    const out2 = matmul(col, this.colW, { out: this.out2 });
     // rows (n, oh, ow) × FN → N×FN×OH×OW, adding the bias
     const out = reuse(this.out, [win.n, fn, win.oh, win.ow], x.dtype);
     const plane = win.oh * win.ow;
@@ -109,27 +118,21 @@ export class Convolution implements Layer {
     const W = this.params.W;
     const fn = W.shape[0];
     const k = W.size / fn;
-    const rows = win.n * win.oh * win.ow;
-    const dcol = reuse(this.dcol, [rows, k], dout.dtype);
-    gemm(false, false, rows, k, fn, (this.dout2 as Tensor).data, W.data, dcol.data);
+    this.dcol = matmul(this.dout2 as Tensor, W.reshape([fn, k]), { out: this.dcol });
+    const dcol = this.dcol;
     const dx = reuse(this.dx, [win.n, win.c, win.h, win.w], dout.dtype);
     col2im(dcol.data, win, dx.data);
-    this.dcol = dcol;
     this.dx = dx;
     return dx;
   }
 
   // dW = colᵀ·dout (reshaped to FN×C×FH×FW), db = Σ dout over the batch and the positions
   backwardParams(dout: Tensor): void {
-    const win = this.win;
-    if (!win) throw new ShapeError(`${this.label}.backward: called before forward`);
+    checkDout(this.label, dout, this.out?.shape);
+    const win = this.win as Window;
     const W = this.params.W;
     const fn = W.shape[0];
     const k = W.size / fn;
-    const expected = [win.n, fn, win.oh, win.ow];
-    if (!sameShape(dout.shape, expected)) {
-      throw new ShapeError(`${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(expected)} like the output`);
-    }
     // N×FN×OH×OW → rows (n, oh, ow) × FN, the book's dout.transpose(0, 2, 3, 1).reshape(-1, FN)
     const plane = win.oh * win.ow;
     const rows = win.n * plane;
@@ -151,21 +154,9 @@ export class Convolution implements Layer {
       }
     }
     this.dout2 = dout2;
-    // dW = colᵀ·dout2: one product on a fast backend; on the plain kernel image by image, so that
-    // each product works in cache
-    const col = (this.col as Tensor).data;
-    const sum = this.dWSum.data;
-    if (hasFastKernels(col)) {
-      gemm(true, false, k, fn, rows, col, d2, sum);
-    } else {
-      const part = this.dWImage.data;
-      sum.fill(0);
-      for (let i = 0; i < win.n; i++) {
-        const r0 = i * plane;
-        gemm(true, false, k, fn, plane, col.subarray(r0 * k, (r0 + plane) * k), d2.subarray(r0 * fn, (r0 + plane) * fn), part);
-        for (let q = 0; q < part.length; q++) sum[q] += part[q];
-      }
-    }
+    // dW = colᵀ·dout2, a sum over the batch's rows that runs image by image (kBlock): a kernel may
+    // take it one image at a time, each image's product in cache
+    const sum = matmul(this.col as Tensor, dout2, { transA: true, out: this.dWSum, kBlock: plane }).data;
     // (C·FH·FW)×FN → FN×C×FH×FW
     const dW = this.grads.W.data;
     for (let f = 0; f < fn; f++) for (let q = 0; q < k; q++) dW[f * k + q] = sum[q * fn + f];
@@ -174,4 +165,43 @@ export class Convolution implements Layer {
   toJSON(): LayerJSON {
     return { type: this.type, W: this.params.W.toArray(), b: this.params.b.toArray(), stride: this.stride, pad: this.pad };
   }
+
+  static fromJSON(json: JsonFields, { dtype }: LayerContext): Convolution {
+    return new Convolution(
+      json.tensor('W', 4, dtype),
+      json.tensor('b', 1, dtype),
+      json.number('stride', { whole: true, min: 1, fallback: 1 }),
+      json.number('pad', { whole: true, min: 0, fallback: 0 }),
+    );
+  }
+
+  // the k-th layer with weights, as an Affine: its output zk, its filters Wk and biases bk
+  static readonly steps: LayerSteps = {
+    output: 'z',
+    forward: [{ kind: shown('conv(', op(0), ', ', op(1), ') + ', op(2)), reads: ['x', 'W', 'b'] }],
+    backward: [
+      { of: 'W', kind: shown('im2col(', op(0), ')ᵀ·', op(1)), reads: ['x', 'dout'] },
+      { of: 'b', kind: shown('Σ ', op(0), ' over N, H, W'), reads: ['dout'] },
+      { of: 'x', kind: shown('col2im(', op(0), '·', op(1, true), ')'), reads: ['dout', 'W'] },
+    ],
+  };
+
+  static readonly onnx: OnnxForm<Convolution> = {
+    export(layer, g, path, prefix) {
+      const { W, b } = layer.params;
+      if (g.current.rank !== 4)
+        throw new InputError(`${path}: a Convolution after a layer that flattens its input cannot be exported, expected it on N×C×H×W`);
+      const { stride, pad } = layer;
+      g.op(
+        'Conv',
+        [g.constant(`${prefix}.W`, W.shape, W.data), g.constant(`${prefix}.b`, b.shape, b.data)],
+        [
+          intsAttribute('kernel_shape', W.shape.slice(2)),
+          intsAttribute('strides', [stride, stride]),
+          intsAttribute('pads', [pad, pad, pad, pad]),
+        ],
+        4,
+      );
+    },
+  };
 }

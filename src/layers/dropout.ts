@@ -1,7 +1,10 @@
 import { formatShape, InputError, ShapeError } from '../errors.js';
+import type { JsonFields } from '../io/json-fields.js';
+import type { OnnxForm } from '../io/onnx-graph.js';
 import { Rng } from '../tensor/rng.js';
-import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { reuse, type Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
+import { type LayerSteps, op, shown } from './steps.js';
 
 /**
  * The book's Dropout: in training each unit is kept when a uniform draw exceeds `ratio` (a fresh
@@ -14,7 +17,8 @@ import type { Layer, LayerJSON } from './layer.js';
  * dropout.forward(x, false); // x · 0.5
  */
 export class Dropout implements Layer {
-  readonly type = 'Dropout';
+  static readonly type = 'Dropout';
+  readonly type = Dropout.type;
   label = 'Dropout';
   readonly params = {};
   readonly grads = {};
@@ -70,11 +74,7 @@ export class Dropout implements Layer {
 
   // training: dx = dout ⊙ mask; inference: dx = dout · (1 − ratio)
   backward(dout: Tensor): Tensor {
-    const shape = this.shape;
-    if (!shape) throw new ShapeError(`${this.label}.backward: called before forward`);
-    if (!sameShape(dout.shape, shape)) {
-      throw new ShapeError(`${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(shape)} like the output`);
-    }
+    const shape = checkDout(this.label, dout, this.shape);
     const dx = reuse(this.dx, shape, dout.dtype);
     const gd = dout.data;
     const dd = dx.data;
@@ -89,7 +89,29 @@ export class Dropout implements Layer {
     return dx;
   }
 
+  outputShape(x: Shape): Shape {
+    return x;
+  }
+
   toJSON(): LayerJSON {
     return { type: this.type, ratio: this.ratio };
   }
+
+  static fromJSON(json: JsonFields, { rng }: LayerContext): Dropout {
+    return new Dropout(json.number('ratio', { min: 0, below: 1 }), rng);
+  }
+
+  // its output is m1, m2, …; its steps are shown with the values backprop computes
+  static readonly steps: LayerSteps = {
+    output: 'm',
+    forward: [{ kind: shown('dropout(', op(0), ')'), reads: ['x'] }],
+    backward: [{ of: 'x', kind: shown('Dropout.backward(', op(0), ')'), reads: ['dout'] }],
+  };
+
+  // inference, as the book's: out = x·(1 − ratio)
+  static readonly onnx: OnnxForm<Dropout> = {
+    export(layer, g, _path, prefix) {
+      g.op('Mul', [g.constant(`${prefix}.keep`, [], [1 - layer.ratio])]);
+    },
+  };
 }

@@ -1,5 +1,13 @@
+import type { ByteRows } from '../backend/kernels.js';
 import { formatShape, ShapeError } from '../errors.js';
-import { sameShape, type Tensor } from '../tensor/tensor.js';
+import type { JsonFields } from '../io/json-fields.js';
+import type { OnnxForm } from '../io/onnx-graph.js';
+import type { Rng } from '../tensor/rng.js';
+import { ANY, type DType, type Shape, sameShape, type Tensor } from '../tensor/tensor.js';
+
+export { ANY, type Shape } from '../tensor/tensor.js';
+
+import type { LayerSteps } from './steps.js';
 
 /**
  * A layer as the book writes it: `forward` computes the output and keeps what `backward`
@@ -11,7 +19,7 @@ import { sameShape, type Tensor } from '../tensor/tensor.js';
  * `backward` never changes `dout`; parameter gradients are overwritten on every pass, never summed.
  */
 export interface Layer {
-  /** The book's class name: `Affine`, `Sigmoid`, `Relu`. */
+  /** The book's class name and the model JSON's `type`: `Affine`, `Sigmoid`, `Relu`. */
   readonly type: string;
   /** Name used in error messages, e.g. `Affine#1` for the first layer of a network. */
   label: string;
@@ -19,6 +27,8 @@ export interface Layer {
   readonly params: Record<string, Tensor>;
   /** Gradients of the loss with respect to `params`, same names and shapes; filled by `backward`. */
   readonly grads: Record<string, Tensor>;
+  /** Tensors saved with the model that are not learned (BatchNormalization's running statistics). */
+  readonly buffers?: Record<string, Tensor>;
   /** `train` selects training behaviour for layers that have one (Dropout, BatchNormalization). */
   forward(x: Tensor, train?: boolean): Tensor;
   backward(dout: Tensor): Tensor;
@@ -27,6 +37,16 @@ export interface Layer {
    * the image) nobody needs. Layers without parameters need not have it.
    */
   backwardParams?(dout: Tensor): void;
+  /**
+   * The shape of the output for an input of shape `x` (sizes of −1 not known yet), or a
+   * ShapeError naming the layer and both shapes. `from` names where x comes from in that message
+   * (`Affine#1`, `the input`).
+   */
+  outputShape(x: Shape, from?: string): Shape;
+  /** The shape of the input the layer takes when it fixes one (Affine: N×inputs, Convolution: N×C×H×W). */
+  inputShape?(): Shape;
+  /** The forward pass on rows of image bytes read as byte / 255, for a first layer that can take them. */
+  forwardBytes?(source: ByteRows): Tensor;
   toJSON(): LayerJSON;
 }
 
@@ -51,6 +71,31 @@ export interface LayerJSON {
   [key: string]: unknown;
 }
 
+/** What building a layer from its JSON may need besides the JSON. */
+export interface LayerContext {
+  dtype: DType;
+  /** Draws Dropout masks in training. */
+  rng: Rng;
+}
+
+/**
+ * Everything about one layer type that is not about one layer: what the registry
+ * (`registry.ts`) knows it by. A layer class has these as its static members, so that the model
+ * JSON, shapes, `explain`, `check` and ONNX never switch on classes.
+ */
+export interface LayerType {
+  /** The model JSON's `type`, the book's class name. */
+  readonly type: string;
+  /** Builds the layer from its JSON, checking every field (`json` names the field in its errors). */
+  fromJSON(json: JsonFields, context: LayerContext): Layer | LossLayer;
+  /** How `explain` names the layer's values and shows its steps, and how `check` recomputes them. */
+  readonly steps: LayerSteps;
+  /** Its ONNX form, where it has one. */
+  readonly onnx?: OnnxForm;
+  /** A loss layer, which ends a network. */
+  readonly loss?: boolean;
+}
+
 /**
  * Checks the gradient a backward receives: forward must have run, and dout must have the shape of
  * the output it is the gradient of.
@@ -61,4 +106,14 @@ export function checkDout(label: string, dout: Tensor, outputShape: readonly num
     throw new ShapeError(`${label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(outputShape)} like the output`);
   }
   return outputShape;
+}
+
+/** The number of features per example of a shape N×…: −1 when any of them is not known. */
+export function featuresOf(shape: Shape): number {
+  let f = 1;
+  for (let i = 1; i < shape.length; i++) {
+    if (shape[i] === ANY) return ANY;
+    f *= shape[i];
+  }
+  return f;
 }

@@ -1,7 +1,10 @@
-import { formatShape, InputError, ShapeError } from '../errors.js';
+import { InputError } from '../errors.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
 import { slidingWindow, type Window } from '../tensor/im2col.js';
-import { reuse, sameShape, type Tensor } from '../tensor/tensor.js';
-import type { Layer, LayerJSON } from './layer.js';
+import { reuse, type Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON, type Shape } from './layer.js';
+import { type LayerSteps, op, shown } from './steps.js';
 
 /**
  * The book's max pooling: the largest value of each poolH×poolW window, per channel, windows
@@ -14,7 +17,8 @@ import type { Layer, LayerJSON } from './layer.js';
  * pool.forward(x).shape; // x 100×30×24×24 → [100, 30, 12, 12]
  */
 export class Pooling implements Layer {
-  readonly type = 'Pooling';
+  static readonly type = 'Pooling';
+  readonly type = Pooling.type;
   label = 'Pooling';
   readonly params = {};
   readonly grads = {};
@@ -46,7 +50,7 @@ export class Pooling implements Layer {
   }
 
   /** The output shape N×C×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */
-  outputShape(xShape: readonly number[]): number[] {
+  outputShape(xShape: Shape): Shape {
     const win = this.window(this.label, xShape);
     return [win.n, win.c, win.oh, win.ow];
   }
@@ -91,12 +95,8 @@ export class Pooling implements Layer {
 
   // dx = dout routed to the position of each window's maximum (overlapping windows sum)
   backward(dout: Tensor): Tensor {
-    const win = this.win;
-    if (!win) throw new ShapeError(`${this.label}.backward: called before forward`);
-    const expected = [win.n, win.c, win.oh, win.ow];
-    if (!sameShape(dout.shape, expected)) {
-      throw new ShapeError(`${this.label}.backward: dout is ${formatShape(dout.shape)}, expected ${formatShape(expected)} like the output`);
-    }
+    checkDout(this.label, dout, this.out?.shape);
+    const win = this.win as Window;
     const dx = reuse(this.dx, [win.n, win.c, win.h, win.w], dout.dtype);
     const dd = dx.data;
     dd.fill(0);
@@ -110,4 +110,39 @@ export class Pooling implements Layer {
   toJSON(): LayerJSON {
     return { type: this.type, poolH: this.poolH, poolW: this.poolW, stride: this.stride, pad: this.pad };
   }
+
+  static fromJSON(json: JsonFields): Pooling {
+    return new Pooling(
+      json.number('poolH', { whole: true, min: 1 }),
+      json.number('poolW', { whole: true, min: 1 }),
+      json.number('stride', { whole: true, min: 1, fallback: 2 }),
+      json.number('pad', { whole: true, min: 0, fallback: 0 }),
+    );
+  }
+
+  // its output is p1, p2, …; its steps are shown with the values backprop computes
+  static readonly steps: LayerSteps = {
+    output: 'p',
+    forward: [{ kind: shown('maxpool(', op(0), ')'), reads: ['x'] }],
+    backward: [{ of: 'x', kind: shown('Pooling.backward(', op(0), ')'), reads: ['dout'] }],
+  };
+
+  // MaxPool: the same without padding only, for MaxPool pads with −∞ and the book with 0
+  static readonly onnx: OnnxForm<Pooling> = {
+    export(layer, g, path) {
+      if (layer.pad !== 0)
+        throw new InputError(
+          `${path}: Pooling with pad ${layer.pad} cannot be exported (MaxPool pads with −∞, the book with 0), expected pad 0`,
+        );
+      if (g.current.rank !== 4)
+        throw new InputError(`${path}: a Pooling after a layer that flattens its input cannot be exported, expected it on N×C×H×W`);
+      const { poolH, poolW, stride } = layer;
+      g.op(
+        'MaxPool',
+        [],
+        [intsAttribute('kernel_shape', [poolH, poolW]), intsAttribute('strides', [stride, stride]), intsAttribute('pads', [0, 0, 0, 0])],
+        4,
+      );
+    },
+  };
 }

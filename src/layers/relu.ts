@@ -1,6 +1,20 @@
-import { relu } from '../tensor/backend.js';
-import { reuse, type Tensor } from '../tensor/tensor.js';
-import { checkDout, type Layer, type LayerJSON } from './layer.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { sameOperator } from '../io/onnx-graph.js';
+import { mul, reluBackward, reluForward } from '../tensor/ops.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON, type Shape } from './layer.js';
+import { each, type LayerSteps, op, type StepKind } from './steps.js';
+
+// a = relu(z); dz = da ⊙ [z > 0]
+const relu: StepKind = { formula: ['relu(', op(0), ')'], compute: ([z]) => each(z, (v) => Math.max(0, v)) };
+const dRelu: StepKind = {
+  formula: [op(0), ' ⊙ ', { operand: 1, mask: true }],
+  compute: ([da, z]) =>
+    mul(
+      da,
+      each(z, (v) => (v > 0 ? 1 : 0)),
+    ),
+};
 
 /**
  * The rectified linear unit: out = max(0, x). The book keeps a mask of x ≤ 0; the output is ≤ 0
@@ -10,7 +24,8 @@ import { checkDout, type Layer, type LayerJSON } from './layer.js';
  * new Relu().forward(Tensor.from([[-1, 0, 2]])).toArray(); // [[0, 0, 2]]
  */
 export class Relu implements Layer {
-  readonly type = 'Relu';
+  static readonly type = 'Relu';
+  readonly type = Relu.type;
   label = 'Relu';
   readonly params = {};
   readonly grads = {};
@@ -19,23 +34,34 @@ export class Relu implements Layer {
 
   // out = max(0, x)
   forward(x: Tensor): Tensor {
-    const out = reuse(this.out, x.shape, x.dtype);
-    relu(x.data, undefined, out.data);
-    this.out = out;
-    return out;
+    this.out = reluForward(x, this.out);
+    return this.out;
   }
 
   // dx = dout where x > 0 (where out > 0), else 0
   backward(dout: Tensor): Tensor {
-    const shape = checkDout(this.label, dout, this.out?.shape);
-    const out = this.out as Tensor;
-    const dx = reuse(this.dx, shape, dout.dtype);
-    relu(out.data, dout.data, dx.data);
-    this.dx = dx;
-    return dx;
+    checkDout(this.label, dout, this.out?.shape);
+    this.dx = reluBackward(this.out as Tensor, dout, this.dx);
+    return this.dx;
+  }
+
+  outputShape(x: Shape): Shape {
+    return x;
   }
 
   toJSON(): LayerJSON {
     return { type: this.type };
   }
+
+  static fromJSON(_json: JsonFields): Relu {
+    return new Relu();
+  }
+
+  static readonly steps: LayerSteps = {
+    output: 'a',
+    forward: [{ kind: relu, reads: ['x'] }],
+    backward: [{ of: 'x', kind: dRelu, reads: ['dout', 'x'] }],
+  };
+
+  static readonly onnx = sameOperator(Relu.type);
 }

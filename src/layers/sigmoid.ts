@@ -1,6 +1,35 @@
-import { sigmoid, sigmoidBackward } from '../tensor/backend.js';
-import { reuse, type Tensor } from '../tensor/tensor.js';
-import { checkDout, type Layer, type LayerJSON } from './layer.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { sameOperator } from '../io/onnx-graph.js';
+import { mul, sigmoidBackward, sigmoid as sigmoidOf } from '../tensor/ops.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON, type Shape } from './layer.js';
+import { each, type LayerSteps, op, type StepKind } from './steps.js';
+
+// a = σ(z); dz = da ⊙ a(1 − a), the derivative from the output. A learner who takes it of z instead
+// computes da ⊙ z(1 − z): the slip check names.
+const sigmoid: StepKind = {
+  formula: ['σ(', op(0), ')'],
+  compute: ([z]) => each(z, (v) => 1 / (1 + Math.exp(-v))),
+};
+const dSigmoid: StepKind = {
+  formula: [op(0), ' ⊙ ', op(1), '(1 − ', op(1), ')'],
+  compute: ([da, a]) =>
+    mul(
+      da,
+      each(a, (v) => v * (1 - v)),
+    ),
+  slips: ([da, , z]) => [
+    {
+      diagnosis: 'sigmoid-derivative-of-z',
+      value: () =>
+        mul(
+          da,
+          each(z, (v) => v * (1 - v)),
+        ),
+      formula: [op(0), ' ⊙ ', op(2), '(1 − ', op(2), ')'],
+    },
+  ],
+};
 
 /**
  * The sigmoid activation σ(x) = 1 / (1 + e^(−x)); its backward uses the output it kept:
@@ -10,7 +39,8 @@ import { checkDout, type Layer, type LayerJSON } from './layer.js';
  * new Sigmoid().forward(Tensor.from([[0.9, 0.4]])).toArray(); // [[0.7109…, 0.5986…]]
  */
 export class Sigmoid implements Layer {
-  readonly type = 'Sigmoid';
+  static readonly type = 'Sigmoid';
+  readonly type = Sigmoid.type;
   label = 'Sigmoid';
   readonly params = {};
   readonly grads = {};
@@ -19,23 +49,35 @@ export class Sigmoid implements Layer {
 
   // out = 1 / (1 + e^(−x))
   forward(x: Tensor): Tensor {
-    const out = reuse(this.out, x.shape, x.dtype);
-    sigmoid(x.data, out.data);
-    this.out = out;
-    return out;
+    this.out = sigmoidOf(x, this.out);
+    return this.out;
   }
 
   // dx = dout ⊙ out(1 − out)
   backward(dout: Tensor): Tensor {
     checkDout(this.label, dout, this.out?.shape);
-    const out = this.out as Tensor;
-    const dx = reuse(this.dx, out.shape, out.dtype);
-    sigmoidBackward(out.data, dout.data, dx.data);
-    this.dx = dx;
-    return dx;
+    this.dx = sigmoidBackward(this.out as Tensor, dout, this.dx);
+    return this.dx;
+  }
+
+  outputShape(x: Shape): Shape {
+    return x;
   }
 
   toJSON(): LayerJSON {
     return { type: this.type };
   }
+
+  static fromJSON(_json: JsonFields): Sigmoid {
+    return new Sigmoid();
+  }
+
+  // the input z is read too, to recognise a derivative taken of it
+  static readonly steps: LayerSteps = {
+    output: 'a',
+    forward: [{ kind: sigmoid, reads: ['x'] }],
+    backward: [{ of: 'x', kind: dSigmoid, reads: ['dout', 'out', 'x'] }],
+  };
+
+  static readonly onnx = sameOperator(Sigmoid.type);
 }

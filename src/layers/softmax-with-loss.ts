@@ -1,6 +1,68 @@
-import { formatShape, InputError, ShapeError } from '../errors.js';
-import { reuse, type Tensor } from '../tensor/tensor.js';
+import { describe, formatShape, InputError, ShapeError } from '../errors.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { intAttribute, type OnnxForm } from '../io/onnx-graph.js';
+import { scale, sub } from '../tensor/ops.js';
+import { reuse, Tensor } from '../tensor/tensor.js';
 import type { LayerJSON, LossLayer } from './layer.js';
+import { type LayerSteps, N, op, rows, type Slip, type StepKind } from './steps.js';
+
+/** t as one-hot rows of `classes` (class indices are turned into one-hot rows). */
+function oneHot(t: Tensor, n: number, classes: number): Tensor {
+  if (t.rank === 2) return t;
+  const out = Tensor.zeros([n, classes]);
+  for (let i = 0; i < n; i++) out.data[i * classes + t.data[i]] = 1;
+  return out;
+}
+
+// −Σ t·log y, ÷N when `average`, times `sign`
+function lossOf(t: Tensor, y: Tensor, sign: number, average: boolean): Tensor {
+  const y2 = rows(y);
+  const [n, c] = y2.shape;
+  const T = oneHot(t, n, c);
+  let total = 0;
+  for (let i = 0; i < y2.size; i++) if (T.data[i] !== 0) total -= T.data[i] * Math.log(y2.data[i]);
+  return Tensor.from((sign * total) / (average ? n : 1));
+}
+
+// The steps of the layer as explain shows them and check recomputes them (and the slips it names).
+const softmax: StepKind = {
+  formula: ['softmax(', op(0), ')'],
+  compute: ([z]) => {
+    const z2 = rows(z);
+    const [n, c] = z2.shape;
+    const y = Tensor.zeros([n, c]);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(z2.data.subarray(i * c, (i + 1) * c));
+      const max = Math.max(...row);
+      const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+      for (let j = 0; j < c; j++) y.data[i * c + j] = Math.exp(row[j] - max) / sum;
+    }
+    return y;
+  },
+};
+const loss: StepKind = {
+  formula: ['−Σ ', op(0), '·log ', op(1), ' / ', N],
+  compute: ([t, y]) => lossOf(t, y, 1, true),
+  slips: ([t, y]): Slip[] => [
+    { diagnosis: 'wrong-sign', value: () => lossOf(t, y, -1, true), formula: ['Σ ', op(0), '·log ', op(1), ' / ', N] },
+    { diagnosis: 'no-batch-average', value: () => lossOf(t, y, 1, false), formula: ['−Σ ', op(0), '·log ', op(1)] },
+  ],
+};
+const dScores: StepKind = {
+  formula: ['(', op(0), ' − ', op(1), ') / ', N],
+  compute: ([y, t]) => {
+    const y2 = rows(y);
+    return scale(sub(y2, oneHot(t, y2.shape[0], y2.shape[1])), 1 / y2.shape[0]);
+  },
+  slips: ([y, t]) => {
+    const y2 = rows(y);
+    const diff = sub(y2, oneHot(t, y2.shape[0], y2.shape[1]));
+    return [
+      { diagnosis: 'wrong-sign', value: () => scale(diff, -1 / y2.shape[0]), formula: ['(', op(1), ' − ', op(0), ') / ', N] },
+      { diagnosis: 'no-batch-average', value: () => diff, formula: [op(0), ' − ', op(1)] },
+    ];
+  },
+};
 
 /**
  * Softmax followed by the cross-entropy error, as one layer so that its backward is simply
@@ -18,9 +80,13 @@ import type { LayerJSON, LossLayer } from './layer.js';
  * loss.backward().toArray(); // [[-0.468…, 0.468…]]
  */
 export class SoftmaxWithLoss implements LossLayer {
-  readonly type = 'SoftmaxWithLoss';
+  static readonly type = 'SoftmaxWithLoss';
+  static readonly loss = true;
+  readonly type = SoftmaxWithLoss.type;
   label = 'SoftmaxWithLoss';
   y: Tensor | undefined;
+  /** The loss of the last forward. */
+  loss = Number.NaN;
   private t: Tensor | undefined;
   private dx: Tensor | undefined;
 
@@ -28,7 +94,7 @@ export class SoftmaxWithLoss implements LossLayer {
   forward(x: Tensor, t: Tensor): number {
     if (x.rank !== 2) throw new ShapeError(`${this.label}.forward: x is ${formatShape(x.shape)}, expected scores N×C`);
     const [n, c] = x.shape;
-    checkTargets(this.label, t, n, c);
+    checkTargets(t, n, c, { name: `${this.label}: t`, rows: 'the scores have', classes: `the scores are ${n}×${c} with` });
     const y = reuse(this.y, x.shape, x.dtype);
     const xd = x.data;
     const yd = y.data;
@@ -57,7 +123,8 @@ export class SoftmaxWithLoss implements LossLayer {
     }
     this.y = y;
     this.t = t;
-    return total / n;
+    this.loss = total / n;
+    return this.loss;
   }
 
   // dx = (y − t) · dout / N
@@ -83,25 +150,64 @@ export class SoftmaxWithLoss implements LossLayer {
   toJSON(): LayerJSON {
     return { type: this.type };
   }
+
+  static fromJSON(_json: JsonFields): SoftmaxWithLoss {
+    return new SoftmaxWithLoss();
+  }
+
+  // y = softmax(z), loss = −Σ t·log y / N; dz = (y − t)/N
+  static readonly steps: LayerSteps<SoftmaxWithLoss> = {
+    output: 'y',
+    forward: [
+      { kind: softmax, reads: ['x'], section: 'softmax', value: (layer) => layer.y as Tensor },
+      { of: 'loss', kind: loss, reads: ['t', 'y'], section: 'loss', value: (layer) => Tensor.from(layer.loss) },
+    ],
+    backward: [{ of: 'x', kind: dScores, reads: ['y', 't'], section: 'loss' }],
+  };
+
+  // The loss layer's forward pass without the loss: the probabilities.
+  static readonly onnx: OnnxForm = {
+    export(_layer, g) {
+      g.flatten();
+      g.op('Softmax', [], [intAttribute('axis', 1)], 2, 'probabilities');
+    },
+  };
 }
 
-/** Targets must be one-hot rows N×C or N class indices in 0…C−1. */
-export function checkTargets(label: string, t: Tensor, n: number, c: number): void {
+/** How {@link checkTargets} words its errors: what t is called, and what its rows and classes are held against. */
+export interface TargetWords {
+  /** `data.t`, `SoftmaxWithLoss#4: t` */
+  name: string;
+  /** What has one row per example, with its verb: `data.x has`, `the scores have`. */
+  rows: string;
+  /** What the classes come from, before `C classes`: `the model outputs`. */
+  classes: string;
+}
+
+/**
+ * The one check of targets against N examples of C classes: one-hot rows N×C, or N class indices
+ * in 0…C−1 (C undefined: any). A shape that does not fit is a ShapeError, a label out of range an
+ * InputError.
+ *
+ * @example
+ * checkTargets(t, 2, 10, { name: 'data.t', rows: 'data.x has', classes: 'the model outputs' });
+ */
+export function checkTargets(t: Tensor, n: number, c: number | undefined, words: TargetWords): void {
+  if (t.rank !== 1 && t.rank !== 2)
+    throw new InputError(
+      `${words.name} is ${t.rank === 0 ? 'a number' : formatShape(t.shape)}, expected one-hot rows or a list of class indices`,
+    );
+  if (t.shape[0] !== n)
+    throw new ShapeError(`${words.name} has ${t.shape[0]} rows but ${words.rows} ${n}, expected one target per example`);
+  if (c === undefined) return; // classes not known before the data
   if (t.rank === 2) {
-    if (t.shape[0] !== n || t.shape[1] !== c) {
-      throw new ShapeError(`${label}: t is ${formatShape(t.shape)} but the scores are ${n}×${c}, expected one-hot rows ${n}×${c}`);
-    }
+    if (t.shape[1] !== c)
+      throw new ShapeError(`${words.name} is ${formatShape(t.shape)} but ${words.classes} ${c} classes, expected one-hot rows of ${c}`);
     return;
   }
-  if (t.rank !== 1 || t.shape[0] !== n) {
-    throw new ShapeError(
-      `${label}: t is ${formatShape(t.shape)} but the scores are ${n}×${c}, expected ${n} class indices or ${n}×${c} one-hot rows`,
-    );
-  }
   for (let i = 0; i < n; i++) {
-    const label_ = t.data[i];
-    if (!Number.isInteger(label_) || label_ < 0 || label_ >= c) {
-      throw new InputError(`${label}: label ${label_} at row ${i} is out of range, expected a class index 0…${c - 1}`);
-    }
+    const label = t.data[i];
+    if (!Number.isInteger(label) || label < 0 || label >= c)
+      throw new InputError(`${words.name}[${i}] is ${describe(label)}, expected a class index 0…${c - 1}`);
   }
 }

@@ -1,5 +1,20 @@
-import { reuse, type Tensor } from '../tensor/tensor.js';
-import { checkDout, type Layer, type LayerJSON } from './layer.js';
+import type { JsonFields } from '../io/json-fields.js';
+import { sameOperator } from '../io/onnx-graph.js';
+import { mul, tanhBackward, tanhForward } from '../tensor/ops.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkDout, type Layer, type LayerJSON, type Shape } from './layer.js';
+import { each, type LayerSteps, op, type StepKind } from './steps.js';
+
+// a = tanh(z); dz = da ⊙ (1 − a²)
+const tanh: StepKind = { formula: ['tanh(', op(0), ')'], compute: ([z]) => each(z, Math.tanh) };
+const dTanh: StepKind = {
+  formula: [op(0), ' ⊙ (1 − ', op(1), '²)'],
+  compute: ([da, a]) =>
+    mul(
+      da,
+      each(a, (v) => 1 - v * v),
+    ),
+};
 
 /**
  * The hyperbolic tangent activation (not a layer of the book, but its readers meet it next):
@@ -9,7 +24,8 @@ import { checkDout, type Layer, type LayerJSON } from './layer.js';
  * new Tanh().forward(Tensor.from([[0, 1]])).toArray(); // [[0, 0.7615…]]
  */
 export class Tanh implements Layer {
-  readonly type = 'Tanh';
+  static readonly type = 'Tanh';
+  readonly type = Tanh.type;
   label = 'Tanh';
   readonly params = {};
   readonly grads = {};
@@ -18,23 +34,35 @@ export class Tanh implements Layer {
 
   // out = tanh(x)
   forward(x: Tensor): Tensor {
-    const out = reuse(this.out, x.shape, x.dtype);
-    for (let i = 0; i < out.size; i++) out.data[i] = Math.tanh(x.data[i]);
-    this.out = out;
-    return out;
+    this.out = tanhForward(x, this.out);
+    return this.out;
   }
 
   // dx = dout ⊙ (1 − out²)
   backward(dout: Tensor): Tensor {
     checkDout(this.label, dout, this.out?.shape);
-    const out = this.out as Tensor;
-    const dx = reuse(this.dx, out.shape, out.dtype);
-    for (let i = 0; i < dx.size; i++) dx.data[i] = dout.data[i] * (1 - out.data[i] * out.data[i]);
-    this.dx = dx;
-    return dx;
+    this.dx = tanhBackward(this.out as Tensor, dout, this.dx);
+    return this.dx;
+  }
+
+  outputShape(x: Shape): Shape {
+    return x;
   }
 
   toJSON(): LayerJSON {
     return { type: this.type };
   }
+
+  static fromJSON(_json: JsonFields): Tanh {
+    return new Tanh();
+  }
+
+  // the input z is read too, for the slips of a derivative taken of it
+  static readonly steps: LayerSteps = {
+    output: 'a',
+    forward: [{ kind: tanh, reads: ['x'] }],
+    backward: [{ of: 'x', kind: dTanh, reads: ['dout', 'out', 'x'] }],
+  };
+
+  static readonly onnx = sameOperator(Tanh.type);
 }

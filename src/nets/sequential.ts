@@ -143,6 +143,11 @@ export class Sequential {
     return grads;
   }
 
+  /** The network name of each parameter of `layer` by its own name: `{ W: 'W2', b: 'b2' }`. */
+  paramNames(layer: Layer): Record<string, string> {
+    return Object.fromEntries(this.names.filter((n) => n.layer === layer).map((n) => [n.local, n.name]));
+  }
+
   /** The loss of the last {@link Sequential.gradient} call. */
   lastLoss = Number.NaN;
   /** dx of the last {@link Sequential.gradient} call. */

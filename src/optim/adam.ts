@@ -1,5 +1,5 @@
+import { kernelsFor } from '../backend/registry.js';
 import type { ParamDict } from '../nets/sequential.js';
-import { adamStep } from '../tensor/backend.js';
 import type { Optimizer } from './sgd.js';
 import { checkRate, gradientOf, type OptimizerState, ParamState, restoreStates, saveStates } from './state.js';
 
@@ -40,12 +40,7 @@ export class Adam implements Optimizer {
       const p = param.data;
       const m = this.m.of(name, p.length, p);
       const v = this.v.of(name, p.length, p);
-      if (adamStep(p, g, m, v, lrT, beta1, beta2)) continue; // the same steps on the fast backend
-      for (let i = 0; i < p.length; i++) {
-        m[i] += (1 - beta1) * (g[i] - m[i]);
-        v[i] += (1 - beta2) * (g[i] * g[i] - v[i]);
-        p[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + 1e-7);
-      }
+      kernelsFor(p).adam(p, g, m, v, lrT, beta1, beta2);
     }
   }
 

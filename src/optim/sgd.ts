@@ -1,7 +1,6 @@
-import { formatShape, InputError, ShapeError } from '../errors.js';
+import { kernelsFor } from '../backend/registry.js';
 import type { ParamDict } from '../nets/sequential.js';
-import { sgdStep } from '../tensor/backend.js';
-import type { OptimizerState } from './state.js';
+import { checkRate, gradientOf, type OptimizerState } from './state.js';
 
 /** Something that updates parameters in place from their gradients. */
 export interface Optimizer {
@@ -20,21 +19,14 @@ export interface Optimizer {
  */
 export class SGD implements Optimizer {
   constructor(readonly lr = 0.01) {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new InputError(`SGD: learning rate is ${lr}, expected a positive number`);
+    checkRate('SGD', lr);
   }
 
   // W ← W − lr·dW
   update(params: ParamDict, grads: ParamDict): void {
     for (const [name, param] of Object.entries(params)) {
-      const grad = grads[name];
-      if (!grad) throw new ShapeError(`SGD.update: no gradient for ${name}`);
-      if (grad.size !== param.size) {
-        throw new ShapeError(`SGD.update: ${name} is ${formatShape(param.shape)} but its gradient is ${formatShape(grad.shape)}`);
-      }
-      const p = param.data;
-      const g = grad.data;
-      if (sgdStep(p, g, this.lr)) continue; // the same step on the fast backend
-      for (let i = 0; i < p.length; i++) p[i] -= this.lr * g[i];
+      const grad = gradientOf('SGD', name, param, grads);
+      kernelsFor(param.data).sgd(param.data, grad.data, this.lr);
     }
   }
 }

@@ -1,6 +1,6 @@
+import { kernelsFor } from '../backend/registry.js';
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { ParamDict } from '../nets/sequential.js';
-import { stateArray } from '../tensor/backend.js';
 import type { FloatArray, Tensor } from '../tensor/tensor.js';
 
 /**
@@ -52,11 +52,11 @@ export class ParamState {
     for (const [name, a] of entries) this.arrays.set(name, Float64Array.from(a));
   }
 
-  /** The array for `name`, zeroed the first time; `param` says where it is best kept (see stateArray). */
+  /** The array for `name`, zeroed the first time; `param` says where it is best kept (where its kernels reach it). */
   of(name: string, size: number, param?: FloatArray): Float64Array {
     let a = this.arrays.get(name);
     if (!a || a.length !== size) {
-      a = param ? stateArray(size, param) : new Float64Array(size);
+      a = param ? kernelsFor(param).stateArray(size) : new Float64Array(size);
       this.arrays.set(name, a);
     }
     return a;

@@ -1,5 +1,5 @@
 import { formatShape, ShapeError } from '../errors.js';
-import type { FloatArray } from './tensor.js';
+import { ANY, type FloatArray } from './tensor.js';
 
 /** The geometry of a sliding window over N×C×H×W input: kernel, stride, zero padding, output size. */
 export interface Window {
@@ -19,7 +19,8 @@ export interface Window {
 
 /**
  * The output size of a window along one axis, (size + 2·pad − kernel)/stride + 1, which must be a
- * whole number ≥ 1; else a {@link ShapeError} that starts with `where` and names both shapes.
+ * whole number ≥ 1; else a {@link ShapeError} that starts with `where` and names both shapes. A size
+ * not known yet (−1) gives an output size not known yet.
  *
  * @example
  * windowOutputSize('Pooling#3', 'x is 1×30×24×24', 'the window is 2×2', 24, 2, 2, 0, 'height'); // 12
@@ -34,6 +35,7 @@ export function windowOutputSize(
   pad: number,
   axis: string,
 ): number {
+  if (size === ANY) return ANY;
   const padded = size + 2 * pad;
   const how = `(stride ${stride}, pad ${pad})`;
   if (k > padded)

@@ -1,6 +1,7 @@
+import type { ByteRows } from '../backend/kernels.js';
+import { kernelsFor } from '../backend/registry.js';
 import { formatShape, ShapeError } from '../errors.js';
-import { gemm } from './backend.js';
-import { reuse, sameShape, type Tensor } from './tensor.js';
+import { type FloatArray, reuse, sameShape, type Tensor } from './tensor.js';
 
 function expectMatrix(op: string, name: string, t: Tensor): void {
   if (t.rank !== 2) throw new ShapeError(`${op}: ${name} is ${formatShape(t.shape)}, expected a matrix (2 axes)`);
@@ -21,6 +22,8 @@ export interface MatmulOptions {
   out?: Tensor;
   /** A vector added to every row of the product (the Affine bias), fused into the kernel. */
   bias?: Tensor;
+  /** The sum over the inner size runs over blocks of this many rows that belong together (see `Gemm.kBlock`). */
+  kBlock?: number;
 }
 
 /**
@@ -47,7 +50,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new ShapeError(`matmul: the product is ${m}×${n} but bias is ${formatShape(bias.shape)}, expected a bias of ${n}`);
   }
   const out = reuse(options.out, [m, n], a.dtype);
-  gemm(transA, transB, m, n, ka, a.data, b.data, out.data, bias?.data);
+  kernelsFor(out.data).gemm({ a: a.data, b: b.data, c: out.data, m, n, k: ka, transA, transB, bias: bias?.data, kBlock: options.kBlock });
   return out;
 }
 
@@ -134,4 +137,93 @@ export function map(a: Tensor, f: (v: number) => number, out?: Tensor): Tensor {
   const result = reuse(out, a.shape, a.dtype);
   for (let i = 0; i < a.size; i++) result.data[i] = f(a.data[i]);
   return result;
+}
+
+/** out = 1 / (1 + e^(−x)), on the kernels of x's dtype. */
+export function sigmoid(x: Tensor, out?: Tensor): Tensor {
+  const result = reuse(out, x.shape, x.dtype);
+  kernelsFor(result.data).sigmoid(x.data, result.data);
+  return result;
+}
+
+/** dx = dout ⊙ y(1 − y), y being the sigmoid's output. */
+export function sigmoidBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
+  const result = reuse(dx, y.shape, y.dtype);
+  kernelsFor(result.data).sigmoidBackward(y.data, dout.data, result.data);
+  return result;
+}
+
+/** out = max(0, x) (NaN passes, −0 becomes +0). */
+export function reluForward(x: Tensor, out?: Tensor): Tensor {
+  const result = reuse(out, x.shape, x.dtype);
+  kernelsFor(result.data).reluForward(x.data, result.data);
+  return result;
+}
+
+/** dx = dout where y > 0, else 0, y being the Relu's output. */
+export function reluBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
+  const result = reuse(dx, y.shape, dout.dtype);
+  kernelsFor(result.data).reluBackward(y.data, dout.data, result.data);
+  return result;
+}
+
+/** out = tanh(x). */
+export function tanhForward(x: Tensor, out?: Tensor): Tensor {
+  const result = reuse(out, x.shape, x.dtype);
+  kernelsFor(result.data).tanhForward(x.data, result.data);
+  return result;
+}
+
+/** dx = dout ⊙ (1 − y²), y being tanh's output. */
+export function tanhBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
+  const result = reuse(dx, y.shape, y.dtype);
+  kernelsFor(result.data).tanhBackward(y.data, dout.data, result.data);
+  return result;
+}
+
+/**
+ * out[i·width + j] = bytes[rows[i]·width + j] / 255: rows of bytes (images) gathered as floats in
+ * [0, 1], the book's normalised pixels, on the kernels of out's dtype.
+ *
+ * @example
+ * normalizeBytes({ bytes: set.images, rows: [0, 1], width: 784 }, x.data); // x: 2×784
+ */
+export function normalizeBytes(source: ByteRows, out: FloatArray): void {
+  const { rows, width } = source;
+  if (out.length < rows.length * width)
+    throw new ShapeError(`normalizeBytes: out holds ${out.length} floats, expected at least ${rows.length}×${width}`);
+  checkRows('normalizeBytes', source);
+  kernelsFor(out).normalizeBytes(source, out.length === rows.length * width ? out : out.subarray(0, rows.length * width));
+}
+
+/**
+ * (rows of bytes / 255)·W + bias: a fully connected layer applied to images as they are stored,
+ * the same floats as normalizeBytes then matmul, without the floats of the images being kept.
+ *
+ * @example
+ * matmulNormalizedBytes({ bytes: set.images, rows, width: 784 }, W, b); // rows.length×W's columns
+ */
+export function matmulNormalizedBytes(source: ByteRows, W: Tensor, bias?: Tensor, out?: Tensor): Tensor {
+  const { rows, width } = source;
+  expectMatrix('matmulNormalizedBytes', 'W', W);
+  const n = W.shape[1];
+  if (W.shape[0] !== width || (bias && (bias.rank !== 1 || bias.size !== n))) {
+    throw new ShapeError(
+      `matmulNormalizedBytes: rows of ${width} bytes but W is ${formatShape(W.shape)}${bias ? ` and bias ${formatShape(bias.shape)}` : ''}, expected W ${width}×n and a bias of n`,
+    );
+  }
+  checkRows('matmulNormalizedBytes', source);
+  const result = reuse(out, [rows.length, n], W.dtype);
+  kernelsFor(result.data).gemmNormalizedBytes(source, W.data, bias?.data, result.data);
+  return result;
+}
+
+// Every row index whole and inside `bytes`, or a ShapeError naming the first that is not.
+function checkRows(name: string, { bytes, rows, width }: ByteRows): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!Number.isInteger(row) || row < 0 || (row + 1) * width > bytes.length) {
+      throw new ShapeError(`${name}: row ${row} at ${i}, expected a whole number from 0 to ${Math.floor(bytes.length / width) - 1}`);
+    }
+  }
 }

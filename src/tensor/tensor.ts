@@ -4,6 +4,14 @@ import { describe, formatShape, InputError, ShapeError } from '../errors.js';
 export type DType = 'float64' | 'float32';
 export type FloatArray = Float64Array | Float32Array;
 
+/**
+ * A shape as layers reason about it before data arrives: a size of −1 ({@link ANY}) is not known
+ * yet (the batch size N, or the H×W a convolution takes).
+ */
+export type Shape = readonly number[];
+/** A size not known until the data is. */
+export const ANY = -1;
+
 /** Deeper arrays are refused by {@link Tensor.from} (no layer has more than a few axes). */
 const MAX_NESTING = 32;
 

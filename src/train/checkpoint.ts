@@ -2,7 +2,6 @@ import { describe, InputError } from '../errors.js';
 import { modelFromJSON } from '../io/model-json.js';
 import { MODEL_METADATA_KEY, modelJSONFromSafetensors, modelToSafetensors } from '../io/model-safetensors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
-import { BatchNormalization } from '../layers/batch-normalization.js';
 import type { ModelJSON, Sequential } from '../nets/sequential.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { EpochRecord, TrainingState } from './trainer.js';
@@ -111,13 +110,10 @@ export function loadWeights(net: Sequential, model: ModelJSON): void {
   net.layers.forEach((layer, i) => {
     const from = loaded.layers[i];
     if (from.type !== layer.type) throw new InputError(`layer ${i + 1} of the checkpoint is ${from.type} but the run's is ${layer.type}`);
-    const pairs: [Tensor, Tensor][] = Object.entries(layer.params as Record<string, Tensor>).map(([k, t]) => [
-      t,
-      (from.params as Record<string, Tensor>)[k],
-    ]);
-    if (layer instanceof BatchNormalization && from instanceof BatchNormalization) {
-      pairs.push([layer.runningMean, from.runningMean], [layer.runningVar, from.runningVar]);
-    }
+    const pairs: [Tensor, Tensor | undefined][] = [
+      ...Object.entries(layer.params).map(([k, t]): [Tensor, Tensor | undefined] => [t, from.params[k]]),
+      ...Object.entries(layer.buffers ?? {}).map(([k, t]): [Tensor, Tensor | undefined] => [t, from.buffers?.[k]]),
+    ];
     for (const [to, source] of pairs) {
       if (!source || source.size !== to.size)
         throw new InputError(`layer ${i + 1} (${layer.type}) of the checkpoint does not fit the run's network`);

@@ -1,12 +1,10 @@
 import { MiniBatches } from '../data/mini-batches.js';
 import { fillBatch, MNIST_CLASSES, type MnistSet, subset } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
-import { Affine } from '../layers/affine.js';
-import { Convolution } from '../layers/convolution.js';
 import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
 import type { OptimizerState } from '../optim/state.js';
-import { unitRows, unitRowsTimes } from '../tensor/backend.js';
+import { normalizeBytes } from '../tensor/ops.js';
 import type { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 
@@ -181,8 +179,8 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
  */
 export function imageShape(net: Sequential, set: MnistSet): readonly number[] | undefined {
   if (net.inputShape) return net.inputShape;
-  const first = net.layers[0];
-  return first instanceof Convolution ? [first.params.W.shape[1], set.rows, set.cols] : undefined;
+  const takes = net.layers[0]?.inputShape?.();
+  return takes?.length === 4 ? [takes[1], set.rows, set.cols] : undefined;
 }
 
 /**
@@ -254,24 +252,19 @@ export function classify(
   const pixels = set.rows * set.cols;
   const size = Math.min(batchSize, set.count);
   const rows = new Int32Array(size);
-  // a first Affine layer can take the bytes themselves (on a backend with a kernel for it)
-  const first = !shape && net.layers[0] instanceof Affine ? net.layers[0] : undefined;
+  // a first layer that takes the bytes themselves (an Affine) never makes their floats
+  const first = !shape && net.layers[0]?.forwardBytes ? net.layers[0] : undefined;
   for (let start = 0; start < set.count; start += size) {
     const n = Math.min(size, set.count - start);
     for (let i = 0; i < n; i++) rows[i] = start + i;
     const batchRows = n === size ? rows : rows.subarray(0, n);
-    let scores: Tensor | undefined;
-    if (first) {
-      const { W, b } = first.params;
-      const out = reusable('first layer', size * W.shape[1], W.dtype);
-      if (unitRowsTimes(set.images, batchRows, pixels, W.data, b.data, out.data)) {
-        scores = new Tensor(out.data.subarray(0, n * W.shape[1]), [n, W.shape[1]]);
-        for (const layer of net.layers.slice(1)) scores = layer.forward(scores, false);
-      }
-    }
-    if (!scores) {
+    let scores: Tensor;
+    if (first?.forwardBytes) {
+      scores = first.forwardBytes({ bytes: set.images, rows: batchRows, width: pixels });
+      for (const layer of net.layers.slice(1)) scores = layer.forward(scores, false);
+    } else {
       const x = new Tensor(reusable('images', size * pixels, dtype).data.subarray(0, n * pixels), [n, pixels]);
-      unitRows(set.images, batchRows, pixels, x.data);
+      normalizeBytes({ bytes: set.images, rows: batchRows, width: pixels }, x.data);
       scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
     }
     const sd = scores.data;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError, ScratchnetError, ShapeError } from '../../src/errors.js';
-import { dataFromJSON, modelFromJSON } from '../../src/io/model-json.js';
+import { dataFromJSON } from '../../src/io/data-json.js';
+import { modelFromJSON } from '../../src/io/model-json.js';
 import { MultiLayerNetExtend } from '../../src/nets/multi-layer-net.js';
 import { SimpleConvNet } from '../../src/nets/simple-conv-net.js';
 import { Rng } from '../../src/tensor/rng.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dataFromJSON, modelFromJSON } from '../../src/io/model-json.js';
+import { dataFromJSON } from '../../src/io/data-json.js';
+import { modelFromJSON } from '../../src/io/model-json.js';
 import { compareGradients } from '../../src/nets/numerical-gradient.js';
 import type { ParamDict } from '../../src/nets/sequential.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { loadWasmBackend } from '../../src/io/node/wasm.js';
+import { loadWasmBackend } from '../../src/backend/node/wasm.js';
+import { setBackend } from '../../src/backend/registry.js';
 import { MultiLayerNet } from '../../src/nets/multi-layer-net.js';
 import type { Sequential } from '../../src/nets/sequential.js';
 import { SimpleConvNet } from '../../src/nets/simple-conv-net.js';
@@ -8,7 +9,6 @@ import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { Adam } from '../../src/optim/adam.js';
 import type { Optimizer } from '../../src/optim/sgd.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { setBackend } from '../../src/tensor/backend.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { setFloat32Allocator, Tensor } from '../../src/tensor/tensor.js';
 

@@ -38,7 +38,7 @@ async function products(page: Page, threads: number): Promise<{ threads: number;
         [true, true],
       ]) {
         const c = new Float32Array(m * n);
-        kernels.gemm(transA, transB, m, n, k, a, b, c, bias);
+        kernels.gemm({ a, b, c, m, n, k, transA, transB, bias });
         products.push(Array.from(c));
       }
     }

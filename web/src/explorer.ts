@@ -7,7 +7,8 @@ import { formatNumber } from '../../src/explain/format.js';
 import { inline, verdictMessage } from '../../src/explain/render-check.js';
 import { stepTex } from '../../src/explain/render-markdown.js';
 import { SEED_DATA, SEED_MODEL } from '../../src/explain/seed-example.js';
-import { dataFromJSON, modelFromJSON } from '../../src/io/model-json.js';
+import { dataFromJSON } from '../../src/io/data-json.js';
+import { modelFromJSON } from '../../src/io/model-json.js';
 import type { Nested } from '../../src/tensor/tensor.js';
 import { graphSvg } from './graph.js';
 import { currentLang, labels, onLanguage, setupLanguage, t } from './i18n.js';
@@ -126,7 +127,7 @@ function renderStep(): void {
   $('step-math').innerHTML = katex.renderToString(stepTex(step, explanation.trace).replace(/^\$\$|\$\$$/g, ''), { displayMode: true, throwOnError: false });
   ($('prev') as HTMLButtonElement).disabled = stepIndex === 0;
   ($('next') as HTMLButtonElement).disabled = stepIndex === steps.length - 1;
-  const active = step.layer ?? explanation.trace.steps.find((s) => s.kind === 'softmax')?.layer;
+  const active = step.layer ?? explanation.trace.steps.find((s) => s.section === 'softmax')?.layer;
   drawGraph(active);
 }
 

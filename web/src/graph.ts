@@ -25,8 +25,8 @@ export function graphOf(e: Explanation): { nodes: GraphNode[]; edges: GraphEdge[
   let previous = 'x';
   for (const step of forward) {
     const type = (step.layer ?? '').replace(/#\d+$/, '');
-    const k = step.kind === 'affine' ? step.name.slice(1) : '';
-    const sub = step.kind === 'affine' ? `W${k}, b${k}` : step.kind === 'softmax' ? 't' : '';
+    const k = step.section === 'layer' ? step.name.slice(1) : '';
+    const sub = step.section === 'layer' ? `W${k}, b${k}` : step.section === 'softmax' ? 't' : '';
     nodes.push({ id: step.layer ?? step.name, title: type, sub, grads: k ? [`dW${k}`, `db${k}`] : [] });
     edges.push({ forward: previous, backward: previous === 'x' ? 'dx' : `d${previous}` });
     previous = step.name === 'y' ? (step.operands[0] ?? previous) : step.name;

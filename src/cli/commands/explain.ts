@@ -2,7 +2,7 @@ import { type Explanation, explainPass, explanationToJSON } from '../../explain/
 import { LANGS } from '../../explain/labels.js';
 import { explanationToMarkdown } from '../../explain/render-markdown.js';
 import { explanationToText } from '../../explain/render-text.js';
-import { dataFromJSON } from '../../io/model-json.js';
+import { dataFromJSON } from '../../io/data-json.js';
 import { readJsonFile } from '../../io/node/files.js';
 import { readModel } from '../../io/node/model-files.js';
 import {

@@ -1,4 +1,4 @@
-import { dataFromJSON } from '../../io/model-json.js';
+import { dataFromJSON } from '../../io/data-json.js';
 import { readJsonFile } from '../../io/node/files.js';
 import { readModel } from '../../io/node/model-files.js';
 import type { ParamDict } from '../../nets/sequential.js';

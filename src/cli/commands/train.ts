@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultThreads, loadWasmBackend, useThreads } from '../../backend/node/wasm.js';
+import { setBackend } from '../../backend/registry.js';
 import { subset } from '../../data/mnist.js';
 import { readBytes, writeFileAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { writeModel } from '../../io/node/model-files.js';
-import { defaultThreads, loadWasmBackend, useThreads } from '../../io/node/wasm.js';
 import { activations } from '../../nets/two-layer-net.js';
 import { parseWeightInit } from '../../nets/weight-init.js';
 import { defaultLearningRates, makeOptimizer, type OptimizerName, optimizerNames } from '../../optim/optimizers.js';
-import { setBackend } from '../../tensor/backend.js';
 import { Rng } from '../../tensor/rng.js';
 import { checkpointFromBytes, checkpointToBytes, loadWeights } from '../../train/checkpoint.js';
 import { trainingPlot } from '../../train/plot.js';

@@ -1,6 +1,7 @@
 import { formatShape, InputError } from '../../errors.js';
-import type { LayerJSON } from '../../layers/layer.js';
+import { layerTypes } from '../../layers/registry.js';
 import type { ModelJSON } from '../../nets/sequential.js';
+import type { Constant, ImportChain, OnnxNode as OnnxNodeView } from '../onnx-graph.js';
 import { printable, quote } from '../printable.js';
 import {
   ATTR,
@@ -14,35 +15,29 @@ import {
   type OnnxTensor,
 } from './onnx-proto.js';
 
-/** A constant of the graph (an initializer or a Constant node's value), as float64. */
-interface Constant {
-  dims: number[];
-  data: Float64Array;
+/** The operators import reads besides the layers' own: no-ops at inference, constants, a final Softmax. */
+const GRAPH_OPERATORS = ['Softmax', 'Flatten', 'Identity', 'Dropout', 'Constant'];
+/** Operators whose data input may come second (the other being a constant). */
+const COMMUTATIVE = new Set(['Add', 'Mul']);
+
+/** Each operator a layer type imports, with the importer (the layer's `onnx.import`). */
+function layerImporters(): Map<string, (node: OnnxNodeView, chain: ImportChain) => void> {
+  const importers = new Map<string, (node: OnnxNodeView, chain: ImportChain) => void>();
+  for (const type of layerTypes.values()) for (const [op, read] of Object.entries(type.onnx?.import ?? {})) importers.set(op, read);
+  return importers;
 }
 
-/** The operators import understands; anything else is named in one error. */
-export const IMPORTED_OPERATORS = [
-  'Gemm',
-  'MatMul',
-  'Add',
-  'Sigmoid',
-  'Relu',
-  'Tanh',
-  'Softmax',
-  'Flatten',
-  'Identity',
-  'Dropout',
-  'Constant',
-];
-const ACTIVATIONS = new Set(['Sigmoid', 'Relu', 'Tanh']);
+/** The operators import understands, the layers' first; anything else is named in one error. */
+export const IMPORTED_OPERATORS: readonly string[] = [...layerImporters().keys(), ...GRAPH_OPERATORS];
 
 /**
- * Reads an ONNX model that is a chain of fully connected layers — Gemm (either transB), or MatMul
- * followed by Add; Sigmoid, Relu, Tanh; Flatten, Identity and Dropout as no-ops at inference; a
- * final Softmax — as scratchnet's model JSON, ending in SoftmaxWithLoss. Without a final Softmax
- * the graph's output is taken as the scores before it (as PyTorch's `nn.Linear` stacks give).
- * Malformed protobuf, external data, unsupported operators (all named at once) and graphs that
- * are not a single chain are {@link InputError}s naming `name`.
+ * Reads an ONNX model that is a chain of layers scratchnet has — each operator turned into a layer
+ * by the layer type that imports it (Gemm, or MatMul followed by Add, into an Affine; Sigmoid, Relu,
+ * Tanh) — with Flatten, Identity and Dropout as no-ops at inference and a final Softmax, as
+ * scratchnet's model JSON ending in SoftmaxWithLoss. Without a final Softmax the graph's output is
+ * taken as the scores before it (as PyTorch's `nn.Linear` stacks give). Malformed protobuf,
+ * external data, unsupported operators (all named at once) and graphs that are not a single chain
+ * are {@link InputError}s naming `name`.
  *
  * @example
  * const json = modelFromOnnx(readBytes('mlp.onnx'), 'mlp.onnx'); // { layers: [Affine, Relu, Affine, SoftmaxWithLoss] }
@@ -57,6 +52,7 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   const graph = model.graph;
   const nodes = graph?.node ?? [];
   if (!graph || nodes.length === 0) throw new InputError(`${name} is not an ONNX model with a graph, expected a ModelProto with nodes`);
+  const importers = layerImporters();
   const unsupported = [...new Set(nodes.map(opName).filter((op) => !IMPORTED_OPERATORS.includes(op)))];
   if (unsupported.length > 0)
     throw new InputError(
@@ -71,9 +67,8 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   if (graph.output?.length !== 1) throw new InputError(`${name}: the graph has ${graph.output?.length ?? 0} outputs, expected 1`);
   const output = graph.output[0].name ?? '';
 
-  const layers: LayerJSON[] = [];
+  const chain: ImportChain = { layers: [], pending: undefined };
   let current = inputs[0];
-  let biasFree: { W: number[][]; b: number[] } | undefined; // a MatMul's Affine that an Add may complete
   nodes.forEach((node, i) => {
     const op = opName(node);
     const path = `${name}: node ${i} (${quoted(op)}${node.name ? ` ${quote(node.name)}` : ''})`;
@@ -83,35 +78,17 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
       constants.set(node.output[0], readTensor(value.t, path));
       return;
     }
-    const ins = node.input ?? [];
-    const operand = op === 'Add' && constants.has(ins[0] ?? '') ? ins[1] : ins[0];
-    if (operand !== current)
-      throw new InputError(`${path} reads ${quote(operand ?? '')}, expected ${quote(current)}: import takes a single chain of layers`);
+    const ins = [...(node.input ?? [])];
+    // the chain's value first: an Add may have its constant first
+    if (COMMUTATIVE.has(op) && constants.has(ins[0] ?? '') && ins.length > 1) ins.push(...ins.splice(0, 1));
+    if (ins[0] !== current)
+      throw new InputError(`${path} reads ${quote(ins[0] ?? '')}, expected ${quote(current)}: import takes a single chain of layers`);
     const out = node.output?.[0];
     if (!out) throw new InputError(`${path} has no output`);
-    const pending = biasFree;
-    biasFree = undefined;
-    if (op === 'Gemm') {
-      if (intAttr(node, 'transA', 0) !== 0) throw new InputError(`${path} has transA = 1, expected 0 (x·W)`);
-      const B = constant(constants, ins[1], path, 'B');
-      if (B.dims.length !== 2) throw new InputError(`${path}: B is ${formatShape(B.dims)}, expected a matrix`);
-      const alpha = floatAttr(node, 'alpha', 1);
-      const beta = floatAttr(node, 'beta', 1);
-      const W = matrix(B, intAttr(node, 'transB', 0) === 1, alpha);
-      const outputs = W[0].length;
-      const b = ins[2] ? bias(constant(constants, ins[2], path, 'C'), outputs, beta, path) : new Array<number>(outputs).fill(0);
-      layers.push({ type: 'Affine', W, b });
-    } else if (op === 'MatMul') {
-      const B = constant(constants, ins[1], path, 'B');
-      if (B.dims.length !== 2) throw new InputError(`${path}: the weight is ${formatShape(B.dims)}, expected a matrix`);
-      biasFree = { W: matrix(B, false, 1), b: new Array<number>(B.dims[1]).fill(0) };
-      layers.push({ type: 'Affine', ...biasFree });
-    } else if (op === 'Add') {
-      if (!pending) throw new InputError(`${path} adds outside a MatMul + Add pair, expected Add only as a MatMul's bias`);
-      const other = ins[0] === current ? ins[1] : ins[0];
-      pending.b.splice(0, pending.b.length, ...bias(constant(constants, other, path, 'bias'), pending.b.length, 1, path));
-    } else if (ACTIVATIONS.has(op)) {
-      layers.push({ type: op });
+    const left = chain.pending;
+    const read = importers.get(op);
+    if (read) {
+      read(nodeView(node, ins, path, constants), chain);
     } else if (op === 'Softmax') {
       if (out !== output || i !== nodes.length - 1) throw new InputError(`${path} is not the last node, expected Softmax only at the end`);
       const axis = intAttr(node, 'axis', -1);
@@ -121,11 +98,25 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
         throw new InputError(`${path} has axis ${intAttr(node, 'axis', 1)}, expected 1 (keep the batch axis)`);
     }
     // Identity and Dropout (an identity at inference) add nothing.
+    // what a node leaves for the next (a MatMul's bias to come) is for that next node only
+    if (chain.pending === left) chain.pending = undefined;
     current = out;
   });
   if (current !== output) throw new InputError(`${name}: the chain ends at ${quote(current)} but the graph outputs ${quote(output)}`);
-  layers.push({ type: 'SoftmaxWithLoss' });
-  return { layers };
+  chain.layers.push({ type: 'SoftmaxWithLoss' });
+  return { layers: chain.layers };
+}
+
+/** A node as a layer's importer reads it: its inputs (the chain's value first), its attributes, the graph's constants. */
+function nodeView(node: OnnxNode, inputs: string[], path: string, constants: Map<string, Constant>): OnnxNodeView {
+  return {
+    op: opName(node),
+    path,
+    inputs,
+    int: (key, fallback) => intAttr(node, key, fallback),
+    float: (key, fallback) => floatAttr(node, key, fallback),
+    constant: (key, what) => constant(constants, key, path, what),
+  };
 }
 
 /** An operator name as it goes into a message: plain when it is a plain name, else quoted and escaped. */
@@ -165,27 +156,6 @@ function constant(constants: Map<string, Constant>, key: string | undefined, pat
   if (value.data.length === 0)
     throw new InputError(`${path}: ${what} ${quote(key ?? '')} is ${formatShape(value.dims)}, expected a non-empty weight`);
   return value;
-}
-
-/** W as inputs × outputs from B (transposed when Gemm's transB is set), scaled by alpha. */
-function matrix(B: Constant, transposed: boolean, alpha: number): number[][] {
-  const [r, c] = B.dims;
-  const rows = transposed ? c : r;
-  const cols = transposed ? r : c;
-  const W: number[][] = [];
-  for (let i = 0; i < rows; i++) {
-    const row = new Array<number>(cols);
-    for (let j = 0; j < cols; j++) row[j] = alpha * B.data[transposed ? j * c + i : i * c + j];
-    W.push(row);
-  }
-  return W;
-}
-
-/** A bias of `n` values from a tensor of n (or 1×n) values, or one value broadcast; scaled by beta. */
-function bias(C: Constant, n: number, beta: number, path: string): number[] {
-  if (C.data.length === n && C.dims.filter((d) => d !== 1).length <= 1) return Array.from(C.data, (v) => beta * v);
-  if (C.data.length === 1) return new Array<number>(n).fill(beta * C.data[0]);
-  throw new InputError(`${path}: the bias is ${formatShape(C.dims)}, expected ${n} values`);
 }
 
 /** A float or double tensor's values, its byte count checked against its shape before anything is allocated. */

@@ -106,12 +106,7 @@ message OperatorSetIdProto {
 }
 `;
 
-/** ONNX's TensorProto.DataType values used here. */
-export const ONNX_FLOAT = 1;
-export const ONNX_INT64 = 7;
-export const ONNX_DOUBLE = 11;
-/** AttributeProto.AttributeType values used here. */
-export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export { ATTR, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT64 } from '../onnx-graph.js';
 
 /** The ModelProto message type, parsed once from {@link ONNX_PROTO_SUBSET}. */
 export const ModelProto = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');

@@ -3,14 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
-import { InputError } from '../../../src/errors.js';
+import { InputError, ShapeError } from '../../../src/errors.js';
 import { modelFromJSON } from '../../../src/io/model-json.js';
 import { loadMnist } from '../../../src/io/node/mnist-files.js';
 import { modelToOnnx } from '../../../src/io/node/onnx-export.js';
 import { modelFromOnnx } from '../../../src/io/node/onnx-import.js';
 import { ModelProto } from '../../../src/io/node/onnx-proto.js';
+import { Affine } from '../../../src/layers/affine.js';
+import { Convolution } from '../../../src/layers/convolution.js';
+import { SoftmaxWithLoss } from '../../../src/layers/softmax-with-loss.js';
 import { classProbabilities } from '../../../src/nets/probabilities.js';
-import type { ModelJSON } from '../../../src/nets/sequential.js';
+import { type ModelJSON, Sequential } from '../../../src/nets/sequential.js';
 import { TwoLayerNet } from '../../../src/nets/two-layer-net.js';
 import { argmaxRows } from '../../../src/tensor/ops.js';
 import { Rng } from '../../../src/tensor/rng.js';
@@ -186,12 +189,12 @@ test('the Convolution, Pooling and BatchNormalization emitters compute what the 
 
 test('what export cannot express is refused by name', () => {
   const tail = [{ type: 'Affine', W: [[1]], b: [0] }, { type: 'SoftmaxWithLoss' }];
-  const cases: [ModelJSON, RegExp][] = [
+  const cases: [ModelJSON | Sequential, RegExp, (typeof InputError | typeof ShapeError)?][] = [
     [
       { layers: [{ type: 'LocalResponseNorm' }, ...tail] },
-      /model.layers\[0\] is "LocalResponseNorm", which ONNX export does not support; it exports Affine, Dropout, Sigmoid/,
+      /model.layers\[0\] is "LocalResponseNorm", which ONNX export does not support; it exports Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss, Tanh$/,
     ],
-    [{ layers: [{ type: 'Dropout', dropoutRatio: 0.5 }, ...tail] }, /model.layers\[0\].ratio is undefined, expected a number in \[0, 1\)/],
+    [{ layers: [{ type: 'Dropout', dropoutRatio: 0.5 }, ...tail] }, /^model.layers\[0\] has no "ratio"$/],
     [
       {
         layers: [
@@ -204,15 +207,24 @@ test('what export cannot express is refused by name', () => {
     ],
     [
       { layers: [...tail.slice(0, 1), { type: 'Convolution', W: [[[[1]]]], b: [0], stride: 1, pad: 0 }, tail[1]] },
+      /^Convolution#2: x is 1×1 but W is 1×1×1×1, expected x of N×C×H×W$/,
+      ShapeError,
+    ],
+    [
+      // a network built in code is not checked as a file is: export itself refuses the order
+      new Sequential(
+        [new Affine(Tensor.from([[1]]), Tensor.from([0])), new Convolution(Tensor.from([[[[1]]]]), Tensor.from([0]))],
+        new SoftmaxWithLoss(),
+      ),
       /Convolution after a layer that flattens/,
     ],
     [{ layers: [{ type: 'Convolution', W: [[[[1]]]], b: [0], stride: 0, pad: 0 }, ...tail] }, /stride is 0, expected a whole number ≥ 1/],
-    [{ layers: [{ type: 'Affine', W: [[1]], b: [0] }] }, /does not end with SoftmaxWithLoss/],
+    [{ layers: [{ type: 'Affine', W: [[1]], b: [0] }] }, /ends with "Affine", expected the loss layer SoftmaxWithLoss last/],
   ];
-  for (const [model, message] of cases)
+  for (const [model, message, Kind = InputError] of cases)
     assert.throws(
       () => modelToOnnx(model),
-      (e: Error) => e instanceof InputError && message.test(e.message),
+      (e: Error) => e instanceof Kind && message.test(e.message),
       String(message),
     );
 });

@@ -1,7 +1,7 @@
 // Helper threads in a browser: Web Workers, each with its own instance of the kernels over their
-// shared memory (web-helper.ts), serving rows by the protocol of wasm-threads.ts.
-import { ScratchnetError } from '../errors.js';
-import type { WasmKernels } from './wasm-backend.js';
+// shared memory (web-helper.ts), serving rows by the protocol of threads.ts.
+import { ScratchnetError } from '../../errors.js';
+import type { WasmKernels } from './kernels.js';
 
 export interface WebThreadsOptions {
   /**

@@ -1,4 +1,4 @@
-import { ScratchnetError } from '../errors.js';
+import { ScratchnetError } from '../../errors.js';
 
 const PAGE = 65536;
 /** Blocks are whole multiples of this many bytes (a cache line), so every block is 64-byte aligned. */

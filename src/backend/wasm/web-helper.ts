@@ -1,6 +1,6 @@
 // A helper thread of the wasm backend in a browser (a Web Worker started by useWebThreads): its own
 // instance of the kernels over the shared memory, serving the rows the calling thread hands it.
-import { type HelperData, instantiateKernels, serveRows } from './wasm-threads.js';
+import { type HelperData, instantiateKernels, serveRows } from './threads.js';
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<HelperData>) => void) | null;

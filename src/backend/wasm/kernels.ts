@@ -1,22 +1,12 @@
-import { ScratchnetError } from '../errors.js';
-import { type Kernels, registerBackend, setBackend } from './backend.js';
-import { setFloat32Allocator } from './tensor.js';
-import { WasmHeap } from './wasm-heap.js';
-import {
-  ARGS,
-  GEMM,
-  GEMM_BYTES,
-  type HelperData,
-  instantiateKernels,
-  type KernelExports,
-  RELU,
-  RowHelpers,
-  SIGMOID,
-  SIGMOID_BACKWARD,
-  UNIT,
-} from './wasm-threads.js';
+import { ScratchnetError } from '../../errors.js';
+import { type FloatArray, setFloat32Allocator } from '../../tensor/tensor.js';
+import type { ByteRows, Gemm, Kernels } from '../kernels.js';
+import { plain } from '../plain.js';
+import { registerBackend, setBackend } from '../registry.js';
+import { WasmHeap } from './heap.js';
+import { type HelperData, HelperThreads, instantiateKernels, type KernelExports, Op } from './threads.js';
 
-export type { HelperData, KernelExports } from './wasm-threads.js';
+export type { HelperData, KernelExports } from './threads.js';
 
 const MAX_PAGES = 16384; // 1 GiB, the most the module declares
 /** The longest row the sparse paths take (they list a row's non-zeros by 16-bit indices). */
@@ -38,18 +28,28 @@ export interface WasmOptions {
   shared?: boolean;
 }
 
-// One operand: where it is in the memory, and whether it was copied there for this call.
-interface Placed {
+/** Where an operand is in the module's memory (a byte address), and whether it was copied there for this call. */
+interface OperandAddress {
   at: number;
   copied: boolean;
 }
 
+/** One thread's part of an elementwise kernel: how to run it here, or which operation a helper runs. */
+interface Part {
+  run: () => void;
+  op: number;
+  args: number[];
+}
+
+const f32 = (...arrays: (FloatArray | undefined)[]): boolean => arrays.every((a) => a === undefined || a instanceof Float32Array);
+
 /**
- * The WebAssembly SIMD kernels over one linear memory. Arrays that live in the memory (float32
- * tensors, when it is shared) are used where they are; any other array is copied into scratch
- * space for the call and the result copied back. Products above SPLIT_MACS are split by rows
- * across helper threads when some are started (see `startHelpers`); every row is computed the
- * same way whichever thread does it, so the results do not depend on the number of threads.
+ * The WebAssembly SIMD kernels over one linear memory, on float32 arrays (anything else goes to the
+ * plain kernels, as do the operations this module has no kernel for). Arrays that live in the memory
+ * (float32 tensors, when it is shared) are used where they are; any other array is copied into
+ * scratch space for the call and the result copied back. Products above SPLIT_MACS are split by rows
+ * across helper threads when some are started (see `startHelpers`); every row is computed the same
+ * way whichever thread does it, so the results do not depend on the number of threads.
  */
 export class WasmKernels implements Kernels {
   readonly memory: WebAssembly.Memory;
@@ -57,9 +57,7 @@ export class WasmKernels implements Kernels {
   readonly shared: boolean;
   private readonly exports: KernelExports;
   private readonly heap: WasmHeap;
-  private helpers: RowHelpers | undefined;
-  private control: { at: number; bytes: number } | undefined;
-  private stops: (() => void)[] = [];
+  private readonly helpers: HelperThreads;
 
   constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.module = module;
@@ -67,6 +65,7 @@ export class WasmKernels implements Kernels {
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: this.shared });
     this.exports = instantiateKernels(module, this.memory);
     this.heap = new WasmHeap(this.memory, this.exports.heapBase(), this.shared ? RESIDENT_BUDGET : 0);
+    this.helpers = new HelperThreads(module, this.memory, this.heap);
   }
 
   /**
@@ -94,53 +93,26 @@ export class WasmKernels implements Kernels {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
       throw new ScratchnetError(`threads is ${threads}, expected a whole number from 1 to 64`);
     }
-    this.detachHelpers();
-    const count = threads - 1;
-    if (count === 0) return;
-    if (!this.shared) throw new ScratchnetError('wasm backend: helper threads need a shared memory, expected shared: true');
-    // borrowed, not a tensor's block: nothing may reuse it while helpers wait on it
-    const bytes = count * ARGS * 4;
-    const at = this.heap.borrow(bytes);
-    const control = new Int32Array(this.memory.buffer, at, count * ARGS).fill(0);
-    this.control = { at, bytes };
-    const started = await Promise.allSettled(
-      Array.from({ length: count }, (_, index) => spawn({ module: this.module, memory: this.memory, control, index })),
-    );
-    this.stops = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    this.helpers = new RowHelpers(control, count, sleep);
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) {
-      this.detachHelpers();
-      throw (failed as PromiseRejectedResult).reason;
-    }
+    if (threads > 1 && !this.shared) throw new ScratchnetError('wasm backend: helper threads need a shared memory, expected shared: true');
+    await this.helpers.start(threads - 1, spawn, sleep);
   }
 
   /** Stops the helper threads; products run on the calling thread alone again. */
   detachHelpers(): void {
-    this.helpers?.quit();
-    this.helpers = undefined;
-    for (const stop of this.stops) stop();
-    this.stops = [];
-    if (this.control) this.heap.give(this.control.at, this.control.bytes);
-    this.control = undefined;
+    this.helpers.stop();
   }
 
   /** How many threads share a large product (1 without helpers). */
   get threads(): number {
-    return 1 + (this.helpers?.count ?? 0);
+    return 1 + this.helpers.count;
   }
 
-  gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    bias?: Float32Array,
-  ): void {
+  gemm(product: Gemm): void {
+    const { a, b, c, m, n, k, transA = false, transB = false, bias } = product;
+    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && f32(bias))) {
+      plain.gemm(product);
+      return;
+    }
     const e = this.exports;
     const threads = m >= 8 && m * n * k >= SPLIT_MACS ? this.threads : 1;
     const perThread = e.packBytes(n, k) + e.scratchBytes(k);
@@ -159,7 +131,7 @@ export class WasmKernels implements Kernels {
     const scratch = this.heap.borrow(bytes);
     try {
       const view = this.heap.view();
-      const place = (array: Float32Array | undefined, i: number, copyIn: boolean): Placed => {
+      const place = (array: FloatArray | undefined, i: number, copyIn: boolean): OperandAddress => {
         if (!array) return { at: 0, copied: false };
         const at = this.heap.addressOf(array);
         if (at >= 0) return { at, copied: false };
@@ -176,11 +148,11 @@ export class WasmKernels implements Kernels {
       for (let t = 1; t < threads; t++) {
         const work = scratch + threadStart + t * align(perThread);
         const part = [work, 0, Math.min(m, t * rows), Math.min(m, (t + 1) * rows), work + e.packBytes(n, k)];
-        this.helpers?.start(t - 1, GEMM, [...args, ...part]);
+        this.helpers.run(t - 1, Op.GEMM, [...args, ...part]);
       }
       const own = scratch + threadStart;
       e.gemm(+transA, +transB, m, n, k, pa.at, pb.at, pc.at, pbias.at, own, 0, 0, Math.min(m, rows), own + e.packBytes(n, k));
-      for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
+      for (let t = 1; t < threads; t++) this.helpers.wait(t - 1);
       if (pc.copied) c.set(this.heap.view().subarray(pc.at >> 2, (pc.at >> 2) + m * n));
     } finally {
       this.heap.give(scratch, bytes);
@@ -188,47 +160,80 @@ export class WasmKernels implements Kernels {
   }
 
   // e^x by a SIMD polynomial instead of Math.exp one float at a time: any copies in and out cost less
-  sigmoid(x: Float32Array, out: Float32Array, size: number): void {
-    this.elementwise([x], out, size, ([px], pout) =>
-      this.stretches(size, (from, count) => {
+  sigmoid(x: FloatArray, out: FloatArray): void {
+    if (!f32(x, out)) {
+      plain.sigmoid(x, out);
+      return;
+    }
+    this.elementwise([x], out, ([px], pout) =>
+      this.splitAcrossThreads(out.length, (from, count) => {
         const args = [px + 4 * from, pout + 4 * from, count];
-        return { run: () => this.exports.sigmoid(args[0], args[1], args[2]), op: SIGMOID, args };
+        return { run: () => this.exports.sigmoid(args[0], args[1], args[2]), op: Op.SIGMOID, args };
       }),
     );
   }
 
   // two lanes of float64 a step: the plain loop's floats without JavaScript's float32 stores
-  sigmoidBackward(y: Float32Array, dout: Float32Array, dx: Float32Array, size: number): void {
-    this.elementwise([y, dout], dx, size, ([py, pd], pdx) =>
-      this.stretches(size, (from, count) => {
+  sigmoidBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void {
+    if (!f32(y, dout, dx)) {
+      plain.sigmoidBackward(y, dout, dx);
+      return;
+    }
+    this.elementwise([y, dout], dx, ([py, pd], pdx) =>
+      this.splitAcrossThreads(dx.length, (from, count) => {
         const args = [py + 4 * from, pd + 4 * from, pdx + 4 * from, count];
-        return { run: () => this.exports.sigmoidBackward(args[0], args[1], args[2], args[3]), op: SIGMOID_BACKWARD, args };
+        return { run: () => this.exports.sigmoidBackward(args[0], args[1], args[2], args[3]), op: Op.SIGMOID_BACKWARD, args };
       }),
     );
   }
 
   // four lanes a compare and a mask, no branch to mispredict on the signs of the inputs
-  relu(x: Float32Array, dout: Float32Array | undefined, out: Float32Array, size: number): void {
-    this.elementwise(dout ? [x, dout] : [x], out, size, ([px, pd], pout) =>
-      this.stretches(size, (from, count) => {
-        const args = [px + 4 * from, pd === undefined ? 0 : pd + 4 * from, pout + 4 * from, count];
-        return { run: () => this.exports.relu(args[0], args[1], args[2], args[3]), op: RELU, args };
+  reluForward(x: FloatArray, out: FloatArray): void {
+    if (!f32(x, out)) {
+      plain.reluForward(x, out);
+      return;
+    }
+    this.elementwise([x], out, ([px], pout) =>
+      this.splitAcrossThreads(out.length, (from, count) => {
+        const args = [px + 4 * from, pout + 4 * from, count];
+        return { run: () => this.exports.reluForward(args[0], args[1], args[2]), op: Op.RELU_FORWARD, args };
       }),
     );
   }
 
+  reluBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void {
+    if (!f32(y, dout, dx)) {
+      plain.reluBackward(y, dout, dx);
+      return;
+    }
+    this.elementwise([y, dout], dx, ([py, pd], pdx) =>
+      this.splitAcrossThreads(dx.length, (from, count) => {
+        const args = [py + 4 * from, pd + 4 * from, pdx + 4 * from, count];
+        return { run: () => this.exports.reluBackward(args[0], args[1], args[2], args[3]), op: Op.RELU_BACKWARD, args };
+      }),
+    );
+  }
+
+  // no SIMD kernel for tanh yet
+  tanhForward = plain.tanhForward;
+  tanhBackward = plain.tanhBackward;
+
   // sixteen bytes a step, widened and scaled in SIMD: a JS loop converts one byte at a time, slowly
-  unitRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, out: Float32Array): void {
-    const size = rows.length * width;
+  normalizeBytes(source: ByteRows, out: FloatArray): void {
+    if (!f32(out)) {
+      plain.normalizeBytes(source, out);
+      return;
+    }
+    const size = source.rows.length * source.width;
     const outAt = this.heap.addressOf(out);
     const need = align(size) + (outAt < 0 ? align(size * 4) : 0);
     const scratch = this.heap.borrow(need);
     try {
-      this.copyRows(bytes, rows, width, scratch);
+      this.copyRows(source, scratch);
       const at = outAt >= 0 ? outAt : scratch + align(size);
-      this.stretches(size, (from, count) => {
+      this.splitAcrossThreads(size, (from, count) => {
         const args = [scratch + from, at + 4 * from, count];
-        return { run: () => this.exports.unitBytes(args[0], args[1], args[2]), op: UNIT, args };
+        return { run: () => this.exports.normalizeBytes(args[0], args[1], args[2]), op: Op.NORMALIZE_BYTES, args };
       });
       if (outAt < 0) out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
     } finally {
@@ -236,9 +241,9 @@ export class WasmKernels implements Kernels {
     }
   }
 
-  // The rows of `bytes` at `rows` (width bytes each) one after another at byte address `to`: one copy
-  // for each run of consecutive rows (all of them when a set is read in order).
-  private copyRows(bytes: Uint8Array, rows: ArrayLike<number>, width: number, to: number): void {
+  // The rows of bytes one after another at byte address `to`: one copy for each run of consecutive
+  // rows (all of them when a set is read in order).
+  private copyRows({ bytes, rows, width }: ByteRows, to: number): void {
     const memory = new Uint8Array(this.memory.buffer);
     for (let i = 0; i < rows.length; ) {
       let end = i + 1;
@@ -250,19 +255,22 @@ export class WasmKernels implements Kernels {
 
   // The sparse-row product straight from the bytes, each read as byte / 255 through a table: their
   // floats are never written. W's rows are padded to whole vectors first (padRows) when they are not.
-  unitRowsTimes(
-    bytes: Uint8Array,
-    rows: ArrayLike<number>,
-    width: number,
-    w: Float32Array,
-    bias: Float32Array | undefined,
-    out: Float32Array,
-  ): boolean {
-    // the kernel lists a row's non-zeros by 16-bit indices
-    if (width > MAX_SPARSE_WIDTH) return false;
-    const e = this.exports;
+  gemmNormalizedBytes(source: ByteRows, w: FloatArray, bias: FloatArray | undefined, out: FloatArray): void {
+    if (!f32(w, bias, out)) {
+      plain.gemmNormalizedBytes(source, w, bias, out);
+      return;
+    }
+    const { rows, width } = source;
     const m = rows.length;
     const n = w.length / width;
+    if (width > MAX_SPARSE_WIDTH) {
+      // the kernel lists a row's non-zeros by 16-bit indices: longer rows take the floats and the product
+      const x = new Float32Array(m * width);
+      this.normalizeBytes(source, x);
+      this.gemm({ a: x, b: w, c: out, m, n, k: width, bias });
+      return;
+    }
+    const e = this.exports;
     const threads = m >= 8 && m * n * width >= SPLIT_MACS ? this.threads : 1;
     const placed = [w, bias, out].map((array) => (array ? this.heap.addressOf(array) : 0));
     const copies = [w, bias, out].map((array, i) => (array && placed[i] < 0 ? align(array.length * 4) : 0));
@@ -272,7 +280,7 @@ export class WasmKernels implements Kernels {
     const need = align(m * width) + copies.reduce((a, b) => a + b, 0) + padded + threads * perThread;
     const scratch = this.heap.borrow(need);
     try {
-      this.copyRows(bytes, rows, width, scratch);
+      this.copyRows(source, scratch);
       let next = scratch + align(m * width);
       const view = this.heap.view();
       [w, bias, out].forEach((array, i) => {
@@ -290,52 +298,60 @@ export class WasmKernels implements Kernels {
       const each = Math.ceil(m / threads / 4) * 4;
       for (let t = 1; t < threads; t++) {
         const args = [n, width, scratch, pw, ldb, pout, pbias, Math.min(m, t * each), Math.min(m, (t + 1) * each), next + t * perThread];
-        this.helpers?.start(t - 1, GEMM_BYTES, args);
+        this.helpers.run(t - 1, Op.GEMM_NORMALIZED_BYTES, args);
       }
-      e.gemmBytes(n, width, scratch, pw, ldb, pout, pbias, 0, Math.min(m, each), next);
-      for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
+      e.gemmNormalizedBytes(n, width, scratch, pw, ldb, pout, pbias, 0, Math.min(m, each), next);
+      for (let t = 1; t < threads; t++) this.helpers.wait(t - 1);
       if (this.heap.addressOf(out) < 0) out.set(this.heap.view().subarray(pout >> 2, (pout >> 2) + m * n));
     } finally {
       this.heap.give(scratch, need);
     }
-    return true;
   }
 
-  // Splits `size` entries into one stretch a thread (whole vectors of 4), the calling thread taking
-  // the first; `part(from, count)` says how to run one stretch here or on a helper.
-  private stretches(size: number, part: (from: number, count: number) => { run: () => void; op: number; args: number[] }): void {
+  // Splits `size` entries into one part a thread (whole vectors of 4), the calling thread taking
+  // the first; `part(from, count)` says how to run one part here or on a helper.
+  private splitAcrossThreads(size: number, part: (from: number, count: number) => Part): void {
     const threads = size >= SPLIT_ENTRIES ? this.threads : 1;
     const each = Math.ceil(size / threads / 4) * 4;
     for (let t = 1; t < threads; t++) {
       const from = Math.min(size, t * each);
       const { op, args } = part(from, Math.min(size, from + each) - from);
-      this.helpers?.start(t - 1, op, args);
+      this.helpers.run(t - 1, op, args);
     }
     part(0, Math.min(size, each)).run();
-    for (let t = 1; t < threads; t++) this.helpers?.wait(t - 1);
+    for (let t = 1; t < threads; t++) this.helpers.wait(t - 1);
   }
 
-  // One kernel call for the whole update when the four arrays live in the memory (copying the
-  // running means in and out would cost more than the update); false leaves it to the caller.
-  adam(p: Float32Array, g: Float32Array, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): boolean {
+  // One kernel call for the whole update when the four arrays live in the memory; otherwise the plain
+  // loop, whose floats are the same (copying the running means in and out would cost more than it).
+  adam(p: FloatArray, g: FloatArray, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): void {
     const at = [p, g, m, v].map((array) => this.heap.addressOf(array));
-    if (at.some((a) => a < 0)) return false;
+    if (!f32(p, g) || at.some((a) => a < 0)) {
+      plain.adam(p, g, m, v, lrT, beta1, beta2);
+      return;
+    }
     this.exports.adam(at[0], at[1], at[2], at[3], p.length, lrT, beta1, beta2);
-    return true;
   }
 
-  // One kernel call when both arrays live in the memory; false leaves it to the caller.
-  sgd(p: Float32Array, g: Float32Array, lr: number): boolean {
+  // One kernel call when both arrays live in the memory; otherwise the plain loop, the same floats.
+  sgd(p: FloatArray, g: FloatArray, lr: number): void {
     const pa = this.heap.addressOf(p);
     const ga = this.heap.addressOf(g);
-    if (pa < 0 || ga < 0) return false;
+    if (!f32(p, g) || pa < 0 || ga < 0) {
+      plain.sgd(p, g, lr);
+      return;
+    }
     this.exports.sgd(pa, ga, p.length, lr);
-    return true;
   }
 
-  // Runs an elementwise kernel on the addresses of `inputs` and `out` (each `size` floats), copying
-  // in and out whichever of them do not live in the memory.
-  private elementwise(inputs: Float32Array[], out: Float32Array, size: number, kernel: (at: number[], out: number) => void): void {
+  stateArray(size: number): Float64Array {
+    return this.float64(size) ?? new Float64Array(size);
+  }
+
+  // Runs an elementwise kernel on the addresses of `inputs` and `out` (each out.length floats),
+  // copying in and out whichever of them do not live in the memory.
+  private elementwise(inputs: FloatArray[], out: FloatArray, kernel: (at: number[], out: number) => void): void {
+    const size = out.length;
     const arrays = [...inputs, out];
     const addresses = arrays.map((array) => this.heap.addressOf(array));
     const missing = addresses.filter((at) => at < 0).length;

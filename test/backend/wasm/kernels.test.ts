@@ -1,47 +1,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../src/io/node/wasm.js';
-import { Adam } from '../../src/optim/adam.js';
-import { SGD } from '../../src/optim/sgd.js';
-import { getBackend, setBackend, sigmoidBackward, unitRows, unitRowsTimes } from '../../src/tensor/backend.js';
-import { gemm as plainGemm } from '../../src/tensor/gemm.js';
-import { matmul } from '../../src/tensor/ops.js';
-import { Rng } from '../../src/tensor/rng.js';
-import { Tensor } from '../../src/tensor/tensor.js';
-import { WasmKernels } from '../../src/tensor/wasm-backend.js';
-import { WasmHeap } from '../../src/tensor/wasm-heap.js';
+import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../../src/backend/node/wasm.js';
+import { plain } from '../../../src/backend/plain.js';
+import { setBackend } from '../../../src/backend/registry.js';
+import { WasmKernels } from '../../../src/backend/wasm/kernels.js';
+import { Adam } from '../../../src/optim/adam.js';
+import { SGD } from '../../../src/optim/sgd.js';
+import { matmul, normalizeBytes, sigmoidBackward } from '../../../src/tensor/ops.js';
+import { Rng } from '../../../src/tensor/rng.js';
+import { Tensor } from '../../../src/tensor/tensor.js';
+import { assertNear, countPlainCalls, operands, random, reference, sameUpToZeroSign } from '../../helpers/kernels.js';
 
+// The WebAssembly SIMD kernels (src/backend/wasm/kernels.ts) against the plain ones, their oracle.
 const wasm = loadWasmBackend();
 setBackend('js');
 after(() => {
   setBackend('js');
   wasm.detachHelpers();
 });
-
-// float32 values in [−1, 1), a fraction `zeros` of them exactly 0 (as MNIST's blank pixels)
-function random(size: number, rng: Rng, zeros = 0): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = rng.uniform() < zeros ? 0 : 2 * rng.uniform() - 1;
-  return out;
-}
-
-// The reference: the plain kernel on the same float32 inputs, in float64.
-function reference(tA: boolean, tB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, bias?: Float32Array) {
-  const c = new Float64Array(m * n);
-  plainGemm(tA, tB, m, n, k, Float64Array.from(a), Float64Array.from(b), c);
-  if (bias) for (let i = 0; i < m * n; i++) c[i] += bias[i % n];
-  return c;
-}
-
-// A float32 sum of k products of size ≤ 1 is off by at most about k·2⁻²⁴ (the bias adds one term).
-function assertNear(actual: Float32Array, expected: Float64Array, k: number, what: string): void {
-  const tolerance = (k + 2) * 2 ** -23;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    assert.ok(diff <= tolerance, `${what}: c[${i}] = ${actual[i]}, expected ${expected[i]} (diff ${diff})`);
-  }
-}
 
 const sizes = [1, 3, 4, 5, 8, 17, 33, 100];
 
@@ -56,7 +33,7 @@ test('the wasm GEMM agrees with the plain kernel on odd sizes, every transpose f
         for (const tA of [false, true])
           for (const tB of [false, true]) {
             const c = new Float32Array(m * n).fill(7);
-            wasm.gemm(tA, tB, m, n, k, a, b, c, m % 2 ? bias : undefined);
+            wasm.gemm({ a, b, c, m, n, k, transA: tA, transB: tB, bias: m % 2 ? bias : undefined });
             assertNear(c, reference(tA, tB, m, n, k, a, b, m % 2 ? bias : undefined), k, `${m}×${n}×${k} tA=${tA} tB=${tB}`);
           }
       }
@@ -80,34 +57,16 @@ test('the wasm GEMM agrees on the training shapes (784, 100, 50, 10) and random 
       for (const tA of [false, true])
         for (const tB of [false, true]) {
           const c = new Float32Array(m * n);
-          wasm.gemm(tA, tB, m, n, k, a, b, c);
+          wasm.gemm({ a, b, c, m, n, k, transA: tA, transB: tB });
           assertNear(c, reference(tA, tB, m, n, k, a, b), k, `${m}×${n}×${k} zeros ${zeros} tA=${tA} tB=${tB}`);
         }
     }
 });
 
-test('setBackend routes float32 matmul to wasm and keeps float64 on the plain kernel, bit for bit', () => {
-  const rng = new Rng(7);
-  const a64 = Tensor.zeros([9, 13]);
-  const b64 = Tensor.zeros([13, 6]);
-  for (const t of [a64, b64]) for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-  const js64 = matmul(a64, b64);
-  const js32 = matmul(new Tensor(Float32Array.from(a64.data), a64.shape), new Tensor(Float32Array.from(b64.data), b64.shape));
-  setBackend('wasm');
-  assert.equal(getBackend(), 'wasm');
-  const wasm64 = matmul(a64, b64);
-  const wasm32 = matmul(new Tensor(Float32Array.from(a64.data), a64.shape), new Tensor(Float32Array.from(b64.data), b64.shape));
-  setBackend('js');
-  assert.deepEqual(wasm64.data, js64.data);
-  assert.equal(wasm32.dtype, 'float32');
-  for (let i = 0; i < js32.size; i++) assert.ok(Math.abs(wasm32.data[i] - js32.data[i]) < 1e-5);
-  assert.throws(() => setBackend('nope' as 'js'), /not loaded/);
-});
-
 test('sparse rows (walked by their non-zeros) and transposed sparse A (its zero steps dropped) give the same floats as the dense register blocks', () => {
   const rng = new Rng(8);
   // up to the sign of a zero sum (a term of +0 or −0 left out)
-  const same = (x: Float32Array) => Array.from(x, (v) => (v === 0 ? 0 : v));
+  const same = sameUpToZeroSign;
   for (const [m, n, k] of [
     [100, 50, 784],
     [784, 50, 100],
@@ -128,9 +87,9 @@ test('sparse rows (walked by their non-zeros) and transposed sparse A (its zero 
       const rows = new Float32Array(m * n);
       const transposed = new Float32Array(m * n).fill(7);
       const dense = new Float32Array(m * n);
-      wasm.gemm(false, false, m, n, k, a, b, rows, bias);
-      wasm.gemm(true, false, m, n, k, aT, b, transposed, bias);
-      wasm.gemm(false, true, m, n, k, a, bT, dense, bias);
+      wasm.gemm({ a, b, c: rows, m, n, k, bias });
+      wasm.gemm({ a: aT, b, c: transposed, m, n, k, transA: true, bias });
+      wasm.gemm({ a, b: bT, c: dense, m, n, k, transB: true, bias });
       assert.deepEqual(same(rows), same(dense), `rows ${m}×${n}×${k}`);
       assert.deepEqual(same(transposed), same(dense), `transposed ${m}×${n}×${k}`);
       // both leave out the zero terms: with a bias (no sum exactly zero) they agree bit for bit
@@ -146,38 +105,20 @@ test("rows longer than 65,536 (past the sparse lists' 16-bit indices) still mult
   a[k - 1] = 0.5; // the last entry of row 0, whose index does not fit in 16 bits
   const b = random(k * n, rng);
   const c = new Float32Array(m * n);
-  wasm.gemm(false, false, m, n, k, a, b, c);
+  wasm.gemm({ a, b, c, m, n, k });
   assertNear(c, reference(false, false, m, n, k, a, b), k, `${m}×${n}×${k}`);
   const bytes = new Uint8Array(m * k);
   for (let i = 0; i < bytes.length; i++) bytes[i] = rng.uniform() < 0.9 ? 0 : 1 + Math.floor(rng.uniform() * 255);
-  setBackend('wasm');
-  assert.equal(unitRowsTimes(bytes, [0, 1, 2], k, b, undefined, c), false, 'left to unitRows and the product');
-  setBackend('js');
-});
-
-// The ids of a module's sections (the binary format: magic and version, then for each section its
-// id, its size as unsigned LEB128, its bytes).
-function sectionIds(bytes: Uint8Array): number[] {
-  const ids: number[] = [];
-  for (let at = 8; at < bytes.length; ) {
-    ids.push(bytes[at++]);
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      size += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-    }
-    at += size;
-  }
-  return ids;
-}
-
-test('the kernels carry no data segment, which every helper thread instantiating the module would write again over memory in use', () => {
-  for (const shared of [true, false]) {
-    const ids = sectionIds(readFileSync(wasmKernelsPath(shared)));
-    assert.ok(ids.includes(10), 'the parse found the code section');
-    assert.ok(!ids.includes(11), `${wasmKernelsPath(shared)} has a data section`);
-  }
+  // rows of bytes this long take the floats and the dense product: the same floats as doing both
+  const source = { bytes, rows: [0, 1, 2], width: k };
+  const x = new Float32Array(m * k);
+  wasm.normalizeBytes(source, x);
+  const expected = new Float32Array(m * n);
+  wasm.gemm({ a: x, b, c: expected, m, n, k });
+  const fromBytes = new Float32Array(m * n);
+  wasm.gemmNormalizedBytes(source, b, undefined, fromBytes);
+  assert.deepEqual(fromBytes, expected);
+  assertNear(fromBytes, reference(false, false, m, n, k, x, b), k, 'from the bytes');
 });
 
 test('narrow products (n ≤ 12, rows read in place) give the same floats as the dense register blocks', () => {
@@ -197,8 +138,8 @@ test('narrow products (n ≤ 12, rows read in place) give the same floats as the
     const bias = m % 2 ? random(n, rng) : undefined;
     const narrow = new Float32Array(m * n);
     const dense = new Float32Array(m * n);
-    wasm.gemm(false, false, m, n, k, a, b, narrow, bias);
-    wasm.gemm(true, false, m, n, k, aT, b, dense, bias);
+    wasm.gemm({ a, b, c: narrow, m, n, k, bias });
+    wasm.gemm({ a: aT, b, c: dense, m, n, k, transA: true, bias });
     assert.deepEqual(narrow, dense, `${m}×${n}×${k}`);
     assertNear(narrow, reference(false, false, m, n, k, a, b, bias), k, `${m}×${n}×${k}`);
   }
@@ -209,8 +150,8 @@ test('the wasm sigmoid is within a few float32 units of 1 / (1 + e^(−x)) over 
   const rng = new Rng(9);
   for (let i = 0; i < 10000; i++) xs.push((rng.uniform() - 0.5) * 60);
   const x = Float32Array.from(xs);
-  const out = new Float32Array(x.length + 3).fill(7); // an odd tail and untouched entries past `size`
-  wasm.sigmoid(x, out, x.length);
+  const out = new Float32Array(x.length + 3).fill(7); // an odd tail, and entries past the output untouched
+  wasm.sigmoid(x, out.subarray(0, x.length));
   for (let i = 0; i < x.length; i++) {
     const expected = 1 / (1 + Math.exp(-x[i]));
     // relative to the value for the tiny outputs of very negative x, absolute near 1
@@ -219,11 +160,6 @@ test('the wasm sigmoid is within a few float32 units of 1 / (1 + e^(−x)) over 
   }
   assert.deepEqual([...out.subarray(x.length)], [7, 7, 7]);
 });
-
-// Random float32 operands for op(A) m×k · op(B) k×n stored as the flags say, as plain arrays.
-function operands(m: number, n: number, k: number, rng: Rng, zeros = 0) {
-  return { a: random(m * k, rng, zeros), b: random(k * n, rng), bias: random(n, rng) };
-}
 
 test('float32 tensors live in the shared memory, and products of them equal products of copies', () => {
   assert.ok(wasm.shared);
@@ -240,7 +176,7 @@ test('float32 tensors live in the shared memory, and products of them equal prod
     assert.ok(A.data.buffer instanceof SharedArrayBuffer, 'a float32 tensor is allocated in the memory');
     const resident = matmul(A, B, { bias: bb });
     const copied = new Float32Array(37 * 29);
-    wasm.gemm(false, false, 37, 29, 61, a, b, copied, bias);
+    wasm.gemm({ a, b, c: copied, m: 37, n: 29, k: 61, bias });
     assert.deepEqual(resident.data, copied);
     assert.ok(!(copied.buffer instanceof SharedArrayBuffer));
   } finally {
@@ -263,79 +199,13 @@ test('the kernels over an unshared memory (browsers without cross-origin isolati
     ]) {
       const { a, b, bias } = operands(m, n, k, rng, 0.7);
       const c = new Float32Array(m * n);
-      unshared.gemm(tA, tB, m, n, k, a, b, c, bias);
+      unshared.gemm({ a, b, c, m, n, k, transA: tA, transB: tB, bias });
       assertNear(c, reference(tA, tB, m, n, k, a, b, bias), k, `${m}×${n}×${k}`);
       const x = random(1001, rng);
       const out = new Float32Array(1001);
-      unshared.sigmoid(x, out, 1001);
+      unshared.sigmoid(x, out);
       for (let i = 0; i < 1001; i++) assert.ok(Math.abs(out[i] - 1 / (1 + Math.exp(-x[i]))) < 1e-6);
     }
-});
-
-test('two threads give the same floats as one on large products, every transpose flag', async () => {
-  const rng = new Rng(12);
-  const cases = [
-    [100, 50, 784, 0.8],
-    [784, 50, 100, 0.8],
-    [128, 512, 784, 0],
-    [301, 77, 129, 0.3],
-  ];
-  const single: Float32Array[] = [];
-  const inputs = cases.map(([m, n, k, zeros]) => operands(m, n, k, rng, zeros));
-  const run = (into: Float32Array[]) => {
-    cases.forEach(([m, n, k], i) => {
-      for (const [tA, tB] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ]) {
-        const c = new Float32Array(m * n);
-        wasm.gemm(tA, tB, m, n, k, inputs[i].a, inputs[i].b, c, inputs[i].bias);
-        into.push(c);
-      }
-    });
-  };
-  run(single);
-  await useThreads(wasm, 2);
-  assert.equal(wasm.threads, 2);
-  const double: Float32Array[] = [];
-  run(double);
-  wasm.detachHelpers();
-  assert.equal(wasm.threads, 1);
-  assert.deepEqual(double, single);
-  assertNear(single[0], reference(false, false, 100, 50, 784, inputs[0].a, inputs[0].b, inputs[0].bias), 784, 'first case');
-});
-
-test('a helper that fails to start stops the others and leaves products on one thread', async () => {
-  const stopped: number[] = [];
-  await assert.rejects(
-    wasm.startHelpers(3, async (helper) => {
-      if (helper.index === 1) throw new Error('helper 1 could not start');
-      return () => stopped.push(helper.index);
-    }),
-    /helper 1 could not start/,
-  );
-  assert.deepEqual(stopped, [0]);
-  assert.equal(wasm.threads, 1);
-  const c = new Float32Array(100 * 50);
-  const { a, b } = operands(100, 50, 784, new Rng(5), 0);
-  wasm.gemm(false, false, 100, 50, 784, a, b, c);
-  assertNear(c, reference(false, false, 100, 50, 784, a, b), 784, 'after the failed start');
-  await assert.rejects(useThreads(wasm, 65), /threads is 65, expected a whole number from 1 to 64/);
-});
-
-test('the heap reuses blocks given back, keeps to its budget, and refuses more than its memory', () => {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
-  const heap = new WasmHeap(memory, 1024, 64 * 1024);
-  const a = heap.float32(100);
-  assert.ok(a && heap.addressOf(a) >= 1024 && heap.addressOf(a) % 64 === 0);
-  const scratch = heap.borrow(4000);
-  heap.give(scratch, 4000);
-  assert.equal(heap.borrow(3999), scratch, 'a block of the same size comes back');
-  assert.equal(heap.float32(20000), undefined, 'past the budget: the caller falls back to an ordinary array');
-  assert.throws(() => heap.borrow(1 << 20), /more than the module's memory/);
-  assert.equal(heap.addressOf(new Float32Array(4)), -1);
 });
 
 test('the wasm Relu, forward and backward, gives the plain loop’s floats, NaN, ±0 and ±∞ included', () => {
@@ -347,11 +217,11 @@ test('the wasm Relu, forward and backward, gives the plain loop’s floats, NaN,
   dout[0] = Number.NaN;
   const expected = (src: Float32Array) => Float32Array.from(x, (v, i) => (v <= 0 ? 0 : src[i]));
   const out = new Float32Array(x.length);
-  wasm.relu(x, undefined, out, x.length);
+  wasm.reluForward(x, out);
   assert.deepEqual(out, expected(x));
   assert.ok(Object.is(out[1], 0), 'relu(−0) is +0, as the book sets masked entries to 0');
   const dx = new Float32Array(x.length);
-  wasm.relu(out, dout, dx, x.length);
+  wasm.reluBackward(out, dout, dx);
   assert.deepEqual(dx, expected(dout));
 });
 
@@ -374,29 +244,34 @@ test('Adam on the wasm backend takes the plain loop’s steps bit for bit, and i
     setBackend('js');
     return { params, state };
   };
-  const plain = run('js');
-  const kernel = wasm.adam.bind(wasm);
-  let onWasm = 0;
-  wasm.adam = (...args) => {
-    const done = kernel(...args);
-    if (done) onWasm++;
-    return done;
-  };
-  const fast = run('wasm');
-  wasm.adam = kernel;
-  assert.equal(onWasm, 6, 'every update of both parameters ran on the kernel');
-  assert.deepEqual(fast.params.W.data, plain.params.W.data);
-  assert.deepEqual(fast.params.b.data, plain.params.b.data);
-  assert.deepEqual(fast.state, plain.state);
+  let loops!: ReturnType<typeof run>;
+  let fast!: ReturnType<typeof run>;
+  assert.equal(
+    countPlainCalls('adam', () => {
+      loops = run('js');
+    }),
+    6,
+  );
+  assert.equal(
+    countPlainCalls('adam', () => {
+      fast = run('wasm');
+    }),
+    0,
+    'every update of both parameters ran on the kernel',
+  );
+  assert.deepEqual(fast.params.W.data, loops.params.W.data);
+  assert.deepEqual(fast.params.b.data, loops.params.b.data);
+  assert.deepEqual(fast.state, loops.state);
   assert.notDeepEqual(fast.params.W.data, W.data, 'the steps changed the weights');
 });
 
-test('unitRows gathers rows of bytes as byte / 255 on the wasm backend, the plain loop’s floats for every byte', () => {
+test('normalizeBytes gathers rows of bytes as byte / 255 on the wasm backend, the plain loop’s floats for every byte', () => {
   const width = 37; // not a multiple of 16: the kernel's last bytes go one at a time
   const bytes = new Uint8Array(300 * width);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 97 + 13) % 256;
   for (let v = 0; v < 256; v++) bytes[v] = v; // every byte value in row 0 … 6
   const rows = [0, 1, 2, 3, 4, 5, 6, 299, 17, 17, 150];
+  const source = { bytes, rows, width };
   const expected = new Float32Array(rows.length * width);
   rows.forEach((row, i) => {
     for (let j = 0; j < width; j++) expected[i * width + j] = bytes[row * width + j] / 255;
@@ -409,21 +284,24 @@ test('unitRows gathers rows of bytes as byte / 255 on the wasm backend, the plai
     ['ordinary array', new Float32Array(rows.length * width)],
   ] as const) {
     setBackend('wasm');
-    unitRows(bytes, rows, width, out);
+    normalizeBytes(source, out);
     setBackend('js');
     assert.deepEqual(out, expected, label);
   }
   const viaCopy = new Float32Array(rows.length * width);
-  unshared.unitRows(bytes, rows, width, viaCopy);
+  unshared.normalizeBytes(source, viaCopy);
   assert.deepEqual(viaCopy, expected, 'unshared memory');
-  const plain = new Float32Array(rows.length * width);
-  unitRows(bytes, rows, width, plain);
-  assert.deepEqual(plain, expected, 'plain loop');
-  assert.throws(() => unitRows(bytes, [300], width, plain), /unitRows: row 300 at 0, expected a whole number from 0 to 299/);
-  assert.throws(() => unitRows(bytes, rows, width, new Float32Array(5)), /expected at least 11×37/);
+  const loops = new Float32Array(rows.length * width);
+  normalizeBytes(source, loops);
+  assert.deepEqual(loops, expected, 'plain loop');
+  assert.throws(
+    () => normalizeBytes({ bytes, rows: [300], width }, loops),
+    /normalizeBytes: row 300 at 0, expected a whole number from 0 to 299/,
+  );
+  assert.throws(() => normalizeBytes(source, new Float32Array(5)), /expected at least 11×37/);
 });
 
-test('unitRowsTimes multiplies rows of bytes as unitRows then the sparse product would, bit for bit, on 1 and 2 threads', async () => {
+test('gemmNormalizedBytes multiplies rows of bytes as normalizeBytes then the sparse product would, bit for bit, on 1 and 2 threads', async () => {
   const rng = new Rng(14);
   const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
   for (const [width, n, count, blank] of [
@@ -434,36 +312,31 @@ test('unitRowsTimes multiplies rows of bytes as unitRows then the sparse product
     const bytes = new Uint8Array((count + 5) * width);
     for (let i = 0; i < bytes.length; i++) bytes[i] = rng.uniform() < blank ? 0 : Math.floor(rng.uniform() * 256);
     const rows = Array.from({ length: count }, (_, i) => (i * 7) % (count + 5));
+    const source = { bytes, rows, width };
     const W = random(width * n, rng);
     const b = random(n, rng);
-    // the reference: the floats made by unitRows, then the float product (sparse rows where they are sparse)
+    // the reference: the floats made by normalizeBytes, then the float product (sparse rows where they are sparse)
     const x = new Float32Array(count * width);
-    setBackend('wasm');
-    unitRows(bytes, rows, width, x);
+    wasm.normalizeBytes(source, x);
     const expected = new Float32Array(count * n);
-    wasm.gemm(false, false, count, n, width, x, W, expected, b);
+    wasm.gemm({ a: x, b: W, c: expected, m: count, n, k: width, bias: b });
     const resident = wasm.float32(count * n);
     assert.ok(resident);
-    assert.ok(unitRowsTimes(bytes, rows, width, W, b, resident));
+    wasm.gemmNormalizedBytes(source, W, b, resident);
     assert.deepEqual(resident, expected, `${width}×${n}, resident`);
     const ordinary = new Float32Array(count * n);
-    unitRowsTimes(bytes, rows, width, W, b, ordinary);
+    wasm.gemmNormalizedBytes(source, W, b, ordinary);
     assert.deepEqual(ordinary, expected, `${width}×${n}, ordinary array`);
     await useThreads(wasm, 2);
     const two = new Float32Array(count * n);
-    unitRowsTimes(bytes, rows, width, W, b, two);
+    wasm.gemmNormalizedBytes(source, W, b, two);
     wasm.detachHelpers();
     assert.deepEqual(two, expected, `${width}×${n}, 2 threads`);
-    setBackend('js');
-    assert.equal(unitRowsTimes(bytes, rows, width, W, b, ordinary), false, 'the plain backend has no such kernel');
     const viaCopy = new Float32Array(count * n);
-    unshared.unitRowsTimes(bytes, rows, width, W, b, viaCopy);
+    unshared.gemmNormalizedBytes(source, W, b, viaCopy);
     assert.deepEqual(viaCopy, expected, `${width}×${n}, unshared memory`);
     assertNear(expected, reference(false, false, count, n, width, x, W, b), width, `${width}×${n} against the plain kernel`);
   }
-  setBackend('wasm');
-  assert.throws(() => unitRowsTimes(new Uint8Array(10), [0, 2], 5, new Float32Array(15), undefined, new Float32Array(6)), /row 2 at 1/);
-  setBackend('js');
 });
 
 test('SGD on the wasm backend takes the plain loop’s steps bit for bit', () => {
@@ -484,19 +357,23 @@ test('SGD on the wasm backend takes the plain loop’s steps bit for bit', () =>
     setBackend('js');
     return params;
   };
-  const plain = run('js');
-  const kernel = wasm.sgd.bind(wasm);
-  let onWasm = 0;
-  wasm.sgd = (...args) => {
-    const done = kernel(...args);
-    if (done) onWasm++;
-    return done;
-  };
-  const fast = run('wasm');
-  wasm.sgd = kernel;
-  assert.equal(onWasm, 6, 'every update of both parameters ran on the kernel');
-  assert.deepEqual(fast.W.data, plain.W.data);
-  assert.deepEqual(fast.b.data, plain.b.data);
+  let loops!: ReturnType<typeof run>;
+  let fast!: ReturnType<typeof run>;
+  assert.equal(
+    countPlainCalls('sgd', () => {
+      loops = run('js');
+    }),
+    6,
+  );
+  assert.equal(
+    countPlainCalls('sgd', () => {
+      fast = run('wasm');
+    }),
+    0,
+    'every update of both parameters ran on the kernel',
+  );
+  assert.deepEqual(fast.W.data, loops.W.data);
+  assert.deepEqual(fast.b.data, loops.b.data);
   assert.notDeepEqual(fast.W.data, W.data, 'the steps changed the weights');
 });
 
@@ -509,15 +386,15 @@ test('the sigmoid’s backward on the wasm backend gives the plain loop’s floa
       y.data[i] = rng.uniform();
       dout.data[i] = rng.normal();
     }
-    const plain = new Float32Array(size);
-    sigmoidBackward(y.data, dout.data, plain);
+    const loops = new Float32Array(size);
+    plain.sigmoidBackward(y.data, dout.data, loops);
     setBackend('wasm');
-    const resident = Tensor.zeros([size], 'float32');
-    sigmoidBackward(y.data, dout.data, resident.data);
+    const resident = sigmoidBackward(y, dout);
     const ordinary = new Float32Array(size);
-    sigmoidBackward(Float32Array.from(y.data), Float32Array.from(dout.data), ordinary);
+    wasm.sigmoidBackward(Float32Array.from(y.data), Float32Array.from(dout.data), ordinary);
     setBackend('js');
-    assert.deepEqual(resident.data, plain, `${size}, resident`);
-    assert.deepEqual(ordinary, plain, `${size}, copied`);
+    assert.ok(resident.data.buffer instanceof SharedArrayBuffer, 'a result in the kernels’ memory');
+    assert.deepEqual(resident.data, loops, `${size}, resident`);
+    assert.deepEqual(ordinary, loops, `${size}, copied`);
   }
 });

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { useWasm, type WasmKernels } from '../../tensor/wasm-backend.js';
+import { useWasm, type WasmKernels } from '../wasm/kernels.js';
 
 /**
- * The path of the WebAssembly kernels `npm run build` compiles from assembly/gemm.ts: the module
+ * The path of the WebAssembly kernels `npm run build` compiles from assembly/index.ts: the module
  * over a shared memory (what Node uses), or with `shared = false` the one over an unshared memory.
  */
 export function wasmKernelsPath(shared = true): string {
-  // this file is dist/src/io/node/wasm.js; the modules are in dist/wasm/
+  // this file is dist/src/backend/node/wasm.js; the modules are in dist/wasm/
   return fileURLToPath(new URL(`../../../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
 }
 
@@ -52,7 +52,7 @@ export async function useThreads(kernels: WasmKernels, threads: number): Promise
     threads,
     (helper) =>
       new Promise((resolve, reject) => {
-        const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: helper });
+        const worker = new Worker(new URL('./helper.js', import.meta.url), { workerData: helper });
         worker.unref();
         // a helper told to quit returns from serveRows, and its thread ends by itself
         worker.once('message', () => resolve(() => {}));

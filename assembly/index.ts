@@ -1,0 +1,26 @@
+// AssemblyScript: the float32 WebAssembly SIMD kernels behind scratchnet's 'wasm' backend, one
+// module whose entry is this file. src/backend/wasm/kernels.ts calls them on flat row-major float32
+// arrays in this module's memory. Pointers are byte addresses.
+//
+// `npm run build:wasm` compiles it with asc twice, to dist/wasm/kernels.wasm and, for threads, to
+// dist/wasm/kernels-shared.wasm (the same code on a shared memory):
+//
+//   asc assembly/index.ts -O3 --noAssert --runtime stub --importMemory --initialMemory 1
+//     --maximumMemory 16384 --enable simd -o dist/wasm/kernels.wasm
+//   asc assembly/index.ts -O3 --noAssert --runtime stub --importMemory --initialMemory 1
+//     --maximumMemory 16384 --sharedMemory --enable simd,threads -o dist/wasm/kernels-shared.wasm
+//
+// The module imports its memory (env.memory) and carries no data segment (tables.ts says why).
+// The files, by job:
+//   common.ts       the register blocks' shape, loading and storing vectors cut at a row's end
+//   dense.ts        gemm: the dense path (B packed into panels), the narrow one, the choice of path
+//   sparse.ts       the sparse-row path of gemm, the product straight from bytes, padding B's rows
+//   tables.ts       the shuffle and byte/255 tables written at start, where the caller's memory begins
+//   elementwise.ts  sigmoid and its backward, relu's forward and backward, bytes to floats
+//   optimizers.ts   the SGD and Adam steps
+
+export { gemm, packBytes, scratchBytes } from './dense';
+export { gemmNormalizedBytes, padRows } from './sparse';
+export { heapBase } from './tables';
+export { normalizeBytes, reluBackward, reluForward, sigmoid, sigmoidBackward } from './elementwise';
+export { adam, sgd } from './optimizers';

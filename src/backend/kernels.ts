@@ -1,0 +1,72 @@
+import type { FloatArray } from '../tensor/tensor.js';
+
+/**
+ * One matrix product C = op(A)·op(B) (+ bias on every row), C m×n, op(A) m×k, op(B) k×n. With
+ * `transA`, A is stored k×m and read as its transpose; likewise `transB` (B stored n×k). No
+ * transpose is ever materialised. C is overwritten.
+ *
+ * @example
+ * kernels.gemm({ a: x, b: W, c: out, m: 100, n: 50, k: 784, bias: b }); // out = x·W + b
+ */
+export interface Gemm<F extends FloatArray = FloatArray> {
+  a: F;
+  b: F;
+  c: F;
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  bias?: F;
+  /**
+   * A hint about the data, not about the backend: the sum over k runs over blocks of this many
+   * rows that belong together (a convolution's dW sums over images of OH·OW rows each). A kernel
+   * may take the sum block by block, each block's product added to C, to keep a block's operands
+   * in cache; it is honoured when A is stored transposed and B is not (the rows of both stored
+   * matrices are then the k index).
+   */
+  kBlock?: number;
+}
+
+/** Rows of bytes as an image set stores them: row `rows[i]` is `bytes[rows[i]·width …]`. */
+export interface ByteRows {
+  bytes: Uint8Array;
+  rows: ArrayLike<number>;
+  width: number;
+}
+
+/**
+ * The operations that have a fast path, as one backend provides them. The plain JavaScript
+ * kernels (`plain.ts`) are the reference every other backend is tested against; a backend that
+ * cannot do an operation on some arrays does it the plain way itself, so a caller never has to.
+ * Elementwise kernels work on every entry of their output; the inputs are at least as long.
+ * float64 arrays always go to the plain kernels (see `kernelsFor`).
+ */
+export interface Kernels {
+  gemm(product: Gemm): void;
+  /** out = 1 / (1 + e^(−x)) */
+  sigmoid(x: FloatArray, out: FloatArray): void;
+  /** dx = dout ⊙ y(1 − y), y being the sigmoid's output */
+  sigmoidBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void;
+  /** out = x where x > 0, else +0 (NaN passes, as the book's mask x ≤ 0 lets it) */
+  reluForward(x: FloatArray, out: FloatArray): void;
+  /** dx = dout where y > 0, else 0, y being the Relu's output (≤ 0 exactly where its input was) */
+  reluBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void;
+  /** out = tanh(x) */
+  tanhForward(x: FloatArray, out: FloatArray): void;
+  /** dx = dout ⊙ (1 − y²), y being tanh's output */
+  tanhBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void;
+  /** out[i·width + j] = bytes[rows[i]·width + j] / 255: images as the book's normalised pixels */
+  normalizeBytes(source: ByteRows, out: FloatArray): void;
+  /**
+   * out = (rows of bytes / 255)·W (+ bias): a first Affine layer on images as they are stored,
+   * the same floats as normalizeBytes then gemm, without the floats of the images being kept.
+   */
+  gemmNormalizedBytes(source: ByteRows, W: FloatArray, bias: FloatArray | undefined, out: FloatArray): void;
+  /** p ← p − lr·g */
+  sgd(p: FloatArray, g: FloatArray, lr: number): void;
+  /** The book's Adam step: m += (1 − β1)(g − m); v += (1 − β2)(g² − v); p −= lr_t·m / (√v + 1e-7) */
+  adam(p: FloatArray, g: FloatArray, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): void;
+  /** A zeroed Float64Array for an optimizer's running state, where this backend's kernels reach it. */
+  stateArray(size: number): Float64Array;
+}
