@@ -52,6 +52,7 @@ export { ANY, type Layer, type LayerContext, type LayerJSON, type LayerType, typ
 export { layerType, layerTypes } from './layers/registry.js';
 export { checkTargets } from './layers/softmax-with-loss.js';
 export type { Diagnosis, LayerSteps, Piece, Step, StepKind } from './layers/steps.js';
+export { describeNet, makeNet, type NetConfig, type NetData, type NetName, netDefaults, netNames } from './nets/by-name.js';
 export { MultiLayerNet, MultiLayerNetExtend, type MultiLayerNetExtendOptions, type MultiLayerNetOptions } from './nets/multi-layer-net.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
 export { classProbabilities } from './nets/probabilities.js';
@@ -85,6 +86,8 @@ export {
 export { Rng } from './tensor/rng.js';
 export { type DType, type FloatArray, type Nested, Tensor } from './tensor/tensor.js';
 export { chartGrid } from './train/chart-grid.js';
+export { type Checkpoint, checkpointFromBytes, checkpointToBytes, loadWeights } from './train/checkpoint.js';
+export { Classifier, classify, evaluate, imageShape } from './train/evaluate.js';
 export {
   type BatchNormRun,
   compareBatchNorm,
@@ -94,4 +97,6 @@ export {
   type OptimizerRun,
 } from './train/experiments.js';
 export { lineChart, trainingPlot } from './train/plot.js';
-export { classify, type EpochRecord, evaluate, type TrainResult, trainNet } from './train/trainer.js';
+export { type RunHooks, runTraining, type TrainOptions, type TrainResult, trainNet } from './train/run.js';
+export { type RunConfig, runConfigFromJSON, updatesPerEpoch } from './train/run-config.js';
+export { DivergenceError, type EpochRecord, Trainer, type TrainerOptions, type TrainingState } from './train/trainer.js';

@@ -63,26 +63,44 @@ export class JsonFields {
     return t;
   }
 
+  /** One of a fixed set of words. */
+  choice<T extends string>(key: string, choices: readonly T[]): T {
+    const value = this.get(key);
+    if (typeof value !== 'string' || !(choices as readonly string[]).includes(value))
+      throw new InputError(`${this.path}.${key} is ${describe(value)}, expected one of ${choices.join(', ')}`);
+    return value as T;
+  }
+
   /** A finite number within the rule's bounds. */
   number(key: string, rule: NumberRule = {}): number {
     if (rule.fallback !== undefined && !this.has(key)) return rule.fallback;
-    const value = this.get(key);
-    const { whole = false, min, below, max } = rule;
-    const ok =
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      (!whole || Number.isInteger(value)) &&
-      (min === undefined || value >= min) &&
-      (below === undefined || value < below) &&
-      (max === undefined || value <= max);
-    if (!ok) {
-      const bounds = [min !== undefined ? `≥ ${min}` : '', below !== undefined ? `< ${below}` : '', max !== undefined ? `≤ ${max}` : '']
-        .filter(Boolean)
-        .join(' and ');
-      throw new InputError(
-        `${this.path}.${key} is ${describe(value)}, expected ${whole ? 'a whole number' : 'a number'}${bounds ? ` ${bounds}` : ''}`,
-      );
-    }
-    return value as number;
+    return checkNumber(this.get(key), `${this.path}.${key}`, rule);
   }
+
+  /** A non-empty list of finite numbers, each within the rule's bounds. */
+  numbers(key: string, rule: NumberRule = {}): number[] {
+    const value = this.get(key);
+    const where = `${this.path}.${key}`;
+    if (!Array.isArray(value) || value.length === 0)
+      throw new InputError(`${where} is ${describe(value)}, expected a non-empty list of numbers`);
+    return value.map((v, i) => checkNumber(v, `${where}[${i}]`, rule));
+  }
+}
+
+function checkNumber(value: unknown, where: string, rule: NumberRule): number {
+  const { whole = false, min, below, max } = rule;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!whole || Number.isInteger(value)) &&
+    (min === undefined || value >= min) &&
+    (below === undefined || value < below) &&
+    (max === undefined || value <= max);
+  if (!ok) {
+    const bounds = [min !== undefined ? `≥ ${min}` : '', below !== undefined ? `< ${below}` : '', max !== undefined ? `≤ ${max}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    throw new InputError(`${where} is ${describe(value)}, expected ${whole ? 'a whole number' : 'a number'}${bounds ? ` ${bounds}` : ''}`);
+  }
+  return value as number;
 }

@@ -65,9 +65,9 @@ export class GraphBuilder {
     this.current = { name: out, rank };
   }
 
-  /** Adds a node that reads the current value but leaves it current (its output is used later). */
-  side(opType: string, output: string): void {
-    this.nodes.push({ input: [this.current.name], output: [output], name: `${opType}_${output}`, op_type: opType, attribute: [] });
+  /** Adds a node named `name` that reads the current value but leaves it current (its output is used later). */
+  side(opType: string, output: string, name: string): void {
+    this.nodes.push({ input: [this.current.name], output: [output], name, op_type: opType, attribute: [] });
   }
 
   /** N×C×H×W → N×(C·H·W), as the book's Affine reads an image batch. */

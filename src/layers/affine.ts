@@ -44,6 +44,7 @@ export class Affine implements Layer {
   private x: Tensor | undefined;
   private originalShape: readonly number[] = [];
   private out: Tensor | undefined;
+  private outOfBytes: Tensor | undefined;
   private dx: Tensor | undefined;
 
   constructor(W: Tensor, b: Tensor) {
@@ -71,11 +72,11 @@ export class Affine implements Layer {
     return this.out;
   }
 
-  // out = (bytes / 255)·W + b: the forward of images as they are stored (inference only: no x is kept)
+  // out = (bytes / 255)·W + b: the forward of images as they are stored, for inference (nothing is
+  // kept for a backward, and the buffers of training are left as they are)
   forwardBytes(source: ByteRows): Tensor {
-    this.out = matmulNormalizedBytes(source, this.params.W, this.params.b, this.out);
-    this.x = undefined;
-    return this.out;
+    this.outOfBytes = matmulNormalizedBytes(source, this.params.W, this.params.b, this.outOfBytes);
+    return this.outOfBytes;
   }
 
   // dW = xᵀ·dout, db = Σ dout over the batch, dx = dout·Wᵀ

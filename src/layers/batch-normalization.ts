@@ -243,7 +243,7 @@ export class BatchNormalization implements Layer {
       let shape: string | undefined;
       if (g.current.rank === 4) {
         shape = `${prefix}.shape`;
-        g.side('Shape', shape);
+        g.side('Shape', shape, `Shape_${prefix}`);
         g.flatten();
       }
       g.op('Mul', [g.constant(`${prefix}.scale`, [d], scale)], [], 2);

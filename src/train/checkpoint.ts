@@ -4,23 +4,39 @@ import { MODEL_METADATA_KEY, modelJSONFromSafetensors, modelToSafetensors } from
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
 import type { ModelJSON, Sequential } from '../nets/sequential.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { type RunConfig, runConfigFromJSON } from './run-config.js';
 import type { EpochRecord, TrainingState } from './trainer.js';
 
 /** The metadata key of a checkpoint's training state. */
 export const CHECKPOINT_KEY = 'scratchnet.checkpoint';
-const VERSION = 1;
+/**
+ * The layout of that state: 2 stores the run's configuration (a {@link RunConfig}); 1, of
+ * scratchnet 0.1, stored the command line's flags instead, which the command line still reads.
+ */
+const VERSION = 2;
+const FLAGS_VERSION = 1;
+
+/** What a checkpoint holds: the model JSON, the training state and the run it belongs to. */
+export interface Checkpoint {
+  model: ModelJSON;
+  state: TrainingState;
+  /** The run's configuration (version 2), when it was saved with one. */
+  config?: RunConfig;
+  /** The flags of the command line that started the run, in a checkpoint of version 1. */
+  flags?: Record<string, string | boolean>;
+}
 
 const f64 = (data: ArrayLike<number>): NamedTensor => ({ dtype: 'F64', shape: [data.length], data: Float64Array.from(data) });
 
 /**
  * The whole training state as one safetensors file: the model (as a model file holds it), the
  * optimizer's arrays (`optimizer.v.W1`, …), this epoch's batch order and every loss so far as
- * tensors, and the rest — iteration, Rng state, history, the run's settings — as JSON metadata.
+ * tensors, and the rest — iteration, Rng state, history, the run's configuration — as JSON metadata.
  *
  * @example
- * writeFileAtomic('ckpt/checkpoint.safetensors', checkpointToBytes(net, state, { iters: 10000 }));
+ * writeFileAtomic('ckpt/checkpoint.safetensors', checkpointToBytes(net, trainer.state(), config));
  */
-export function checkpointToBytes(net: Sequential, state: TrainingState, settings: Record<string, unknown>): Uint8Array {
+export function checkpointToBytes(net: Sequential, state: TrainingState, config?: RunConfig): Uint8Array {
   const model = decodeSafetensors(modelToSafetensors(net));
   const tensors = new Map(model.tensors);
   tensors.set('state.order', f64(state.batches.order));
@@ -36,16 +52,13 @@ export function checkpointToBytes(net: Sequential, state: TrainingState, setting
     epochLoss: state.epochLoss,
     epochIters: state.epochIters,
     seconds: state.seconds,
-    settings,
+    ...(config ? { config } : {}),
   };
   return encodeSafetensors(tensors, { ...model.metadata, [CHECKPOINT_KEY]: JSON.stringify(meta) });
 }
 
-/** Reads a checkpoint back: the model JSON, the training state and the run's settings. */
-export function checkpointFromBytes(
-  bytes: Uint8Array,
-  name = 'checkpoint',
-): { model: ModelJSON; state: TrainingState; settings: Record<string, unknown> } {
+/** Reads a checkpoint back: the model JSON, the training state and the run's configuration (or, from version 1, its flags). */
+export function checkpointFromBytes(bytes: Uint8Array, name = 'checkpoint'): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   if (!Object.hasOwn(metadata, CHECKPOINT_KEY)) throw new InputError(`${name}: no training state in it (a model file, not a checkpoint?)`);
   let meta: Record<string, unknown>;
@@ -60,7 +73,10 @@ export function checkpointFromBytes(
     return v as T;
   };
   const whole = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  if (meta?.version !== VERSION) throw new InputError(`${name}: version ${describe(meta?.version)}, expected ${VERSION}`);
+  if (meta?.version !== VERSION && meta?.version !== FLAGS_VERSION)
+    throw new InputError(
+      `${name}: version ${describe(meta?.version)}, expected ${FLAGS_VERSION} or ${VERSION} (a checkpoint of another scratchnet?)`,
+    );
   const tensor = (key: string): Float64Array => {
     const t = tensors.get(key);
     if (!t) throw new InputError(`${name}: the tensor ${key} is missing`);
@@ -91,8 +107,13 @@ export function checkpointFromBytes(
     epochIters: field<number>('epochIters', whole, 'a whole number'),
     seconds: field<number>('seconds', Number.isFinite, 'a number'),
   };
-  const settings = field<Record<string, unknown>>('settings', (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
-  return { model, state, settings };
+  if (meta.version === FLAGS_VERSION) {
+    const settings = field<{ flags?: unknown }>('settings', (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+    const flags = settings.flags;
+    const ok = typeof flags === 'object' && flags !== null && Object.values(flags).every((v) => typeof v === 'string' || v === true);
+    return ok ? { model, state, flags: flags as Record<string, string | boolean> } : { model, state };
+  }
+  return { model, state, ...(meta.config !== undefined ? { config: runConfigFromJSON(meta.config, `${name}: config`) } : {}) };
 }
 
 /**

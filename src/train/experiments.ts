@@ -1,12 +1,9 @@
-import { MiniBatches } from '../data/mini-batches.js';
-import { fillBatch, MNIST_CLASSES, type MnistSet } from '../data/mnist.js';
+import { MNIST_CLASSES, type MnistSet } from '../data/mnist.js';
 import { ScratchnetError } from '../errors.js';
 import { MultiLayerNet, MultiLayerNetExtend } from '../nets/multi-layer-net.js';
-import type { Sequential } from '../nets/sequential.js';
 import { makeOptimizer, type OptimizerName, optimizerNames } from '../optim/optimizers.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor } from '../tensor/tensor.js';
-import { evaluate } from './trainer.js';
+import { DivergenceError, Trainer } from './trainer.js';
 
 /**
  * The learning rates of the comparison: the book's for SGD, Momentum, AdaGrad (0.01) and Adam
@@ -57,39 +54,27 @@ export interface OptimizerRun {
 export function compareOptimizers(train: MnistSet, options: CompareOptimizersOptions = {}): OptimizerRun[] {
   const { iters = 2000, batchSize = 128, seed = 0, optimizers = optimizerNames, every = 100 } = options;
   if (!Number.isInteger(iters) || iters < 1) throw new ScratchnetError(`iterations is ${iters}, expected a whole number ≥ 1`);
+  // one trainer an optimizer, each net drawn from the same seed and then shuffled by it alike
   const runs = optimizers.map((name) => {
     const rng = new Rng(seed);
-    return {
-      name,
-      net: new MultiLayerNet(train.rows * train.cols, [100, 100, 100, 100], MNIST_CLASSES, { weightInit: 'he', rng }),
-      optimizer: makeOptimizer(name, comparisonLearningRates[name]),
-      batches: new MiniBatches(train.count, batchSize, rng),
-      losses: new Float64Array(iters),
-    };
+    const net = new MultiLayerNet(train.rows * train.cols, [100, 100, 100, 100], MNIST_CLASSES, { weightInit: 'he', rng });
+    return { name, trainer: new Trainer(net, makeOptimizer(name, comparisonLearningRates[name]), train, { batchSize, rng }) };
   });
-  const n = Math.min(batchSize, train.count);
-  const x = Tensor.zeros([n, train.rows * train.cols]);
-  const t = Tensor.zeros([n, MNIST_CLASSES]);
-  for (let i = 0; i < iters; i++) {
-    for (const run of runs) {
-      fillBatch(train, run.batches.next(), x, t);
-      const grads = run.net.gradient(x, t, { train: true });
-      if (!Number.isFinite(run.net.lastLoss)) {
-        throw new ScratchnetError(`${run.name} diverged at iteration ${i + 1}: the loss is ${run.net.lastLoss}, expected a finite number`);
+  for (let i = 1; i <= iters; i++) {
+    for (const { name, trainer } of runs) {
+      try {
+        trainer.step();
+      } catch (error) {
+        if (error instanceof DivergenceError) throw new ScratchnetError(`${name}: ${error.message}`);
+        throw error;
       }
-      run.optimizer.update(run.net.params, grads);
-      run.losses[i] = run.net.lastLoss;
     }
-    if ((i + 1) % every === 0 || i === iters - 1) options.onProgress?.(i + 1, Object.fromEntries(runs.map((r) => [r.name, r.losses[i]])));
+    if (i % every === 0 || i === iters) options.onProgress?.(i, Object.fromEntries(runs.map((r) => [r.name, r.trainer.losses[i - 1]])));
   }
-  return runs.map((r) => {
-    const tail = r.losses.subarray(Math.max(0, iters - 100));
-    return {
-      optimizer: r.name,
-      lr: comparisonLearningRates[r.name],
-      losses: r.losses,
-      finalLoss: tail.reduce((s, v) => s + v, 0) / tail.length,
-    };
+  return runs.map(({ name, trainer }) => {
+    const losses = trainer.losses.slice();
+    const tail = losses.subarray(Math.max(0, iters - 100));
+    return { optimizer: name, lr: comparisonLearningRates[name], losses, finalLoss: tail.reduce((s, v) => s + v, 0) / tail.length };
   });
 }
 
@@ -128,27 +113,23 @@ export function logspace(from: number, to: number, n: number): number[] {
  */
 export function compareBatchNorm(train: MnistSet, options: CompareBatchNormOptions = {}): BatchNormRun[] {
   const { scales = logspace(0, -4, 8), epochs = 20, batchSize = 100, lr = 0.01, seed = 0 } = options;
-  const n = Math.min(batchSize, train.count);
-  const x = Tensor.zeros([n, train.rows * train.cols]);
-  const t = Tensor.zeros([n, MNIST_CLASSES]);
   return scales.map((scale, index) => {
-    const make = (batchNorm: boolean): Sequential =>
-      new MultiLayerNetExtend(train.rows * train.cols, [100, 100, 100, 100, 100], MNIST_CLASSES, {
+    // the same weights for both but for batch norm's γ and β, and the same batches (each trainer's
+    // Rng seeded alike); a net that diverges trains on: its failing to learn is the result
+    const trainer = (batchNorm: boolean): Trainer => {
+      const net = new MultiLayerNetExtend(train.rows * train.cols, [100, 100, 100, 100, 100], MNIST_CLASSES, {
         weightInit: scale,
         batchNorm,
         rng: new Rng(seed),
       });
-    const nets = [make(true), make(false)];
-    const optimizer = makeOptimizer('sgd', lr);
-    const batches = new MiniBatches(train.count, n, new Rng(seed + 1));
+      return new Trainer(net, makeOptimizer('sgd', lr), train, { batchSize, rng: new Rng(seed + 1), stopOnDivergence: false });
+    };
+    const trainers = [trainer(true), trainer(false)];
     const accuracy: [number[], number[]] = [[], []];
     for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = 0; i < batches.perEpoch; i++) {
-        fillBatch(train, batches.next(), x, t);
-        for (const net of nets) optimizer.update(net.params, net.gradient(x, t, { train: true }));
-      }
-      nets.forEach((net, k) => {
-        accuracy[k].push(evaluate(net, train));
+      trainers.forEach((tr, k) => {
+        for (let i = 0; i < tr.perEpoch; i++) tr.step();
+        accuracy[k].push(tr.evaluate(train));
       });
     }
     const result = { scale, withBatchNorm: accuracy[0], without: accuracy[1] };

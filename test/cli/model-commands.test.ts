@@ -8,7 +8,7 @@ import { modelToSafetensors } from '../../src/io/model-safetensors.js';
 import { loadMnist, mnistDataDir } from '../../src/io/node/mnist-files.js';
 import { classProbabilities } from '../../src/nets/probabilities.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { evaluate } from '../../src/train/trainer.js';
+import { evaluate } from '../../src/train/evaluate.js';
 import { cliSandbox } from '../helpers/cli.js';
 import { assertClose } from '../helpers/close.js';
 import { repoRoot } from '../helpers/fixtures.js';

@@ -3,7 +3,7 @@ import { loadMnist } from '../../src/io/node/mnist-files.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { trainNet } from '../../src/train/trainer.js';
+import { trainNet } from '../../src/train/run.js';
 
 /** A TwoLayerNet 784-30-10 trained for 300 iterations on 6,000 MNIST images (≈ 86% test accuracy, ~3 s). */
 export function trainedNet(): TwoLayerNet {

@@ -11,7 +11,8 @@ import { MultiLayerNetExtend } from '../../src/nets/multi-layer-net.js';
 import { makeOptimizer, type OptimizerName } from '../../src/optim/optimizers.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { checkpointFromBytes, checkpointToBytes, loadWeights } from '../../src/train/checkpoint.js';
-import { DivergenceError, type TrainingState, trainNet } from '../../src/train/trainer.js';
+import { trainNet } from '../../src/train/run.js';
+import { DivergenceError, type TrainingState } from '../../src/train/trainer.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 const mnist = loadMnist();
@@ -36,7 +37,7 @@ for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'a
         rng: rngB,
         checkpointEvery: 10,
         onCheckpoint: (state: TrainingState) => {
-          saved = checkpointToBytes(b, state, { flags: {} });
+          saved = checkpointToBytes(b, state);
           throw new Error('killed');
         },
       }),
@@ -72,7 +73,7 @@ test('a damaged checkpoint is a clean error', () => {
     batchSize: 50,
     rng,
     checkpointEvery: 12,
-    onCheckpoint: (s) => (saved = checkpointToBytes(n, s, {})),
+    onCheckpoint: (s) => (saved = checkpointToBytes(n, s)),
   });
   assert.ok(saved);
   for (const cut of [saved.length - 1, 100, 9]) assert.throws(() => checkpointFromBytes(saved!.subarray(0, cut)), ScratchnetError);

@@ -3,11 +3,14 @@ import { test } from 'node:test';
 import { subset } from '../../src/data/mnist.js';
 import { loadMnist } from '../../src/io/node/mnist-files.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
+import { Momentum } from '../../src/optim/momentum.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { classify, evaluate } from '../../src/train/evaluate.js';
 import { lineChart, ticks, trainingPlot } from '../../src/train/plot.js';
-import { classify, evaluate, trainNet } from '../../src/train/trainer.js';
+import { trainNet } from '../../src/train/run.js';
+import { Trainer } from '../../src/train/trainer.js';
 
 const mnist = loadMnist();
 const train = subset(mnist.train, 2000);
@@ -85,4 +88,59 @@ test('classify gives each image the class of its highest score, whatever the bat
   assert.deepEqual(classify(net32, set, 'float32', 16), expected);
   const correct = expected.filter((c, i) => c === set.labels[i]).length;
   assert.equal(evaluate(net, set, 'float64', 8), correct / set.count);
+});
+
+test('a Trainer steps one batch at a time, ends epochs, and continues from its state bit for bit', () => {
+  const make = () => {
+    const rng = new Rng(4);
+    const net = new TwoLayerNet(784, 20, 10, 0.01, 'relu', { rng });
+    return { net, trainer: new Trainer(net, new Momentum(0.05), train, { batchSize: 200, rng }) };
+  };
+  const whole = make();
+  assert.equal(whole.trainer.perEpoch, 10);
+  for (let i = 1; i <= 25; i++) {
+    const loss = whole.trainer.step();
+    assert.equal(whole.trainer.iteration, i);
+    assert.equal(whole.trainer.losses[i - 1], loss);
+    assert.equal(whole.trainer.atEpochEnd, i % 10 === 0);
+    if (whole.trainer.atEpochEnd) whole.trainer.endEpoch(train, test10k);
+  }
+  assert.deepEqual(
+    whole.trainer.history.map((r) => [r.epoch, r.iteration]),
+    [
+      [1, 10],
+      [2, 20],
+    ],
+  );
+  assert.ok(whole.trainer.history[1].seconds >= whole.trainer.history[0].seconds);
+
+  // the same run, stopped mid-epoch after 13 steps and continued by a new trainer from the state
+  const first = make();
+  for (let i = 0; i < 13; i++) {
+    first.trainer.step();
+    if (first.trainer.atEpochEnd) first.trainer.endEpoch(train, test10k);
+  }
+  const state = first.trainer.state();
+  const second = make();
+  for (const name of Object.keys(first.net.params)) second.net.params[name].data.set(first.net.params[name].data);
+  second.trainer.restore(state);
+  while (second.trainer.iteration < 25) {
+    second.trainer.step();
+    if (second.trainer.atEpochEnd) second.trainer.endEpoch(train, test10k);
+  }
+  assert.deepEqual(second.trainer.losses, whole.trainer.losses);
+  assert.deepEqual(second.net.params.W2.data, whole.net.params.W2.data);
+  assert.deepEqual(
+    second.trainer.history.map((r) => r.testAccuracy),
+    whole.trainer.history.map((r) => r.testAccuracy),
+  );
+});
+
+test('a Trainer told not to stop on divergence trains on through a loss that is not finite', () => {
+  const rng = new Rng(0);
+  const net = new TwoLayerNet(784, 30, 10, 0.01, 'relu', { rng });
+  const trainer = new Trainer(net, new SGD(1e300), train, { batchSize: 50, rng, stopOnDivergence: false });
+  for (let i = 0; i < 5; i++) trainer.step();
+  assert.equal(trainer.iteration, 5);
+  assert.ok(!Number.isFinite(trainer.losses[4]), `loss ${trainer.losses[4]}`);
 });

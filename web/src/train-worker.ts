@@ -1,15 +1,14 @@
 /// <reference lib="webworker" />
 // Trains the book's TwoLayerNet on MNIST off the page's thread, in chunks, so that the page
 // never freezes and pause, reset and predictions are answered between chunks.
-import { MiniBatches } from '../../src/data/mini-batches.js';
-import { fillBatch, MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from '../../src/data/mnist.js';
+import { useWasm } from '../../src/backend/wasm/kernels.js';
+import { useWebThreads } from '../../src/backend/wasm/web-threads.js';
+import { MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from '../../src/data/mnist.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { type DType, Tensor } from '../../src/tensor/tensor.js';
-import { useWasm } from '../../src/backend/wasm/kernels.js';
-import { useWebThreads } from '../../src/backend/wasm/web-threads.js';
-import { evaluate } from '../../src/train/trainer.js';
+import { Trainer } from '../../src/train/trainer.js';
 import kernelsUrl from '../../dist/wasm/kernels.wasm?url';
 import sharedKernelsUrl from '../../dist/wasm/kernels-shared.wasm?url';
 import type { Engine, EngineRequest, FromWorker, ToWorker, TrainSettings } from './messages.js';
@@ -27,15 +26,9 @@ let session: Session | undefined;
 interface Session {
   settings: TrainSettings;
   net: TwoLayerNet;
-  sgd: SGD;
-  batches: MiniBatches;
-  x: Tensor;
-  t: Tensor;
-  iteration: number;
-  epoch: number;
-  epochLoss: number;
-  /** Milliseconds this epoch has spent training and evaluating so far (not paused, not yielding). */
-  epochBusy: number;
+  trainer: Trainer;
+  /** The trainer's seconds (training and evaluating, not paused, not yielding) when this epoch began. */
+  epochStart: number;
   running: boolean;
 }
 
@@ -102,60 +95,34 @@ async function load(base: string, request: EngineRequest): Promise<void> {
 function startSession(settings: TrainSettings): Session {
   const rng = new Rng(settings.seed);
   const net = new TwoLayerNet(784, settings.hidden, MNIST_CLASSES, 0.01, 'relu', { rng, dtype });
-  const batches = new MiniBatches((train as MnistSet).count, settings.batchSize, rng);
-  return {
-    settings,
-    net,
-    sgd: new SGD(settings.lr),
-    batches,
-    x: Tensor.zeros([batches.batchSize, 784], dtype),
-    t: Tensor.zeros([batches.batchSize, MNIST_CLASSES], dtype),
-    iteration: 0,
-    epoch: 0,
-    epochLoss: 0,
-    epochBusy: 0,
-    running: false,
-  };
+  const trainer = new Trainer(net, new SGD(settings.lr), train as MnistSet, { batchSize: settings.batchSize, rng, dtype });
+  return { settings, net, trainer, epochStart: 0, running: false };
 }
 
 /** Runs updates for about 40 ms, reports, and yields to the message queue before the next chunk. */
 function chunk(s: Session): void {
   if (!s.running || session !== s) return;
-  let begin = performance.now();
-  const end = begin + 40;
+  const { trainer } = s;
+  const end = performance.now() + 40;
   const losses: number[] = [];
+  const report = () => post({ type: 'iterations', first: trainer.iteration - losses.length + 1, losses });
   while (performance.now() < end) {
-    fillBatch(train as MnistSet, s.batches.next(), s.x, s.t);
-    s.sgd.update(s.net.params, s.net.gradient(s.x, s.t));
-    s.iteration++;
-    losses.push(s.net.lastLoss);
-    s.epochLoss += s.net.lastLoss;
-    if (s.iteration % s.batches.perEpoch === 0) {
-      s.epoch++;
-      post({ type: 'iterations', first: s.iteration - losses.length + 1, losses });
-      losses.length = 0;
-      post({
-        type: 'epoch',
-        epoch: s.epoch,
-        iteration: s.iteration,
-        loss: s.epochLoss / s.batches.perEpoch,
-        trainAccuracy: evaluate(s.net, subset(train as MnistSet, 10000), dtype),
-        testAccuracy: evaluate(s.net, test as MnistSet, dtype),
-        seconds: (s.epochBusy + performance.now() - begin) / 1000,
-      });
-      s.epochLoss = 0;
-      s.epochBusy = 0;
-      begin = performance.now();
-      if (s.epoch >= s.settings.epochs) {
+    losses.push(trainer.step());
+    if (trainer.atEpochEnd) {
+      report();
+      const record = trainer.endEpoch(subset(train as MnistSet, 10000), test as MnistSet);
+      post({ type: 'epoch', ...record, seconds: record.seconds - s.epochStart });
+      s.epochStart = record.seconds;
+      if (record.epoch >= s.settings.epochs) {
         s.running = false;
         post({ type: 'done' });
         return;
       }
-      break;
+      setTimeout(() => chunk(s), 0);
+      return;
     }
   }
-  if (losses.length) post({ type: 'iterations', first: s.iteration - losses.length + 1, losses });
-  s.epochBusy += performance.now() - begin;
+  if (losses.length) report();
   setTimeout(() => chunk(s), 0);
 }
 
@@ -173,7 +140,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   if (message.type === 'load') {
     load(message.base, message.engine).catch((error: Error) => post({ type: 'error', message: error.message }));
   } else if (message.type === 'start') {
-    if (!session || session.epoch >= session.settings.epochs) session = startSession(message.settings);
+    if (!session || session.trainer.history.length >= session.settings.epochs) session = startSession(message.settings);
     session.running = true;
     chunk(session);
   } else if (message.type === 'pause') {

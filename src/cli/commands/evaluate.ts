@@ -3,7 +3,7 @@ import { mnistFromIdx } from '../../data/mnist.js';
 import { readBytes } from '../../io/node/files.js';
 import { mnistDataDir } from '../../io/node/mnist-files.js';
 import { readModel } from '../../io/node/model-files.js';
-import { evaluate } from '../../train/trainer.js';
+import { evaluate } from '../../train/evaluate.js';
 import { parseFlags, positionals, stringFlag } from '../args.js';
 
 export const evaluateHelp = `Usage: scratchnet evaluate MODEL [--mnist DIR] [--json]

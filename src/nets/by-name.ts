@@ -1,0 +1,103 @@
+import { InputError } from '../errors.js';
+import type { Rng } from '../tensor/rng.js';
+import type { DType } from '../tensor/tensor.js';
+import { MultiLayerNet, MultiLayerNetExtend } from './multi-layer-net.js';
+import type { Sequential } from './sequential.js';
+import { SimpleConvNet } from './simple-conv-net.js';
+import { type Activation, TwoLayerNet } from './two-layer-net.js';
+import type { WeightInit } from './weight-init.js';
+
+/** The book's networks, by the names the command line and a run's configuration give them. */
+export type NetName = 'two-layer' | 'multi-layer' | 'multi-layer-extend' | 'simple-conv';
+export const netNames: readonly NetName[] = ['two-layer', 'multi-layer', 'multi-layer-extend', 'simple-conv'];
+
+/** Which of the book's networks to build, and how. */
+export interface NetConfig {
+  net: NetName;
+  /** Hidden units: one size for two-layer and simple-conv (its Affine), one per hidden layer for the others. */
+  hidden: number[];
+  activation: Activation;
+  init: WeightInit;
+  /** λ of weight decay. */
+  weightDecay: number;
+  /** multi-layer-extend: Dropout with this ratio after each hidden activation. */
+  dropout?: number;
+  /** multi-layer-extend: BatchNormalization before each hidden activation. */
+  batchNorm?: boolean;
+}
+
+/** The book's defaults per network: hidden sizes and weight init. */
+export const netDefaults: Readonly<Record<NetName, { hidden: number[]; init: WeightInit }>> = {
+  'two-layer': { hidden: [50], init: 0.01 },
+  'multi-layer': { hidden: [100, 100, 100, 100], init: 'he' },
+  'multi-layer-extend': { hidden: [100, 100, 100, 100], init: 'he' },
+  'simple-conv': { hidden: [100], init: 0.01 },
+};
+
+/** What the data fixes about a network: the shape of one example (C×H×W), the classes, and how to draw and store its weights. */
+export interface NetData {
+  /** One example as C×H×W, e.g. MNIST's 1×28×28; the fully connected nets take C·H·W inputs. */
+  inputShape: readonly [number, number, number];
+  classes: number;
+  rng: Rng;
+  dtype?: DType;
+}
+
+/**
+ * Builds the network a configuration names, for examples of `inputShape` and `classes` classes.
+ *
+ * @example
+ * const net = makeNet({ net: 'two-layer', hidden: [50], activation: 'relu', init: 0.01, weightDecay: 0 },
+ *   { inputShape: [1, 28, 28], classes: 10, rng: new Rng(0) }); // TwoLayerNet 784-50-10
+ */
+export function makeNet(config: NetConfig, { inputShape, classes, rng, dtype = 'float64' }: NetData): Sequential {
+  const { activation, weightDecay, init: weightInit } = config;
+  const inputs = inputShape[0] * inputShape[1] * inputShape[2];
+  switch (config.net) {
+    case 'two-layer':
+      // TwoLayerNet takes a std and no weight decay; for he/xavier or λ > 0 the same layers come from MultiLayerNet.
+      if (typeof weightInit === 'number' && weightDecay === 0)
+        return new TwoLayerNet(inputs, config.hidden[0], classes, weightInit, activation, { rng, dtype });
+      return new MultiLayerNet(inputs, config.hidden.slice(0, 1), classes, { activation, weightInit, weightDecay, rng, dtype });
+    case 'multi-layer':
+      return new MultiLayerNet(inputs, config.hidden, classes, { activation, weightInit, weightDecay, rng, dtype });
+    case 'multi-layer-extend':
+      return new MultiLayerNetExtend(inputs, config.hidden, classes, {
+        activation,
+        weightInit,
+        weightDecay,
+        dropout: config.dropout,
+        batchNorm: config.batchNorm,
+        rng,
+        dtype,
+      });
+    case 'simple-conv':
+      return new SimpleConvNet({
+        inputDim: inputShape,
+        hiddenSize: config.hidden[0],
+        outputSize: classes,
+        weightInit,
+        weightDecay,
+        rng,
+        dtype,
+      });
+    default:
+      throw new InputError(`net is ${JSON.stringify(config.net)}, expected one of ${netNames.join(', ')}`);
+  }
+}
+
+/** One line naming the network, e.g. `MultiLayerNetExtend 784-100-100-10 (relu, batch norm, init he)`. */
+export function describeNet(config: NetConfig, inputShape: readonly [number, number, number] = [1, 28, 28], classes = 10): string {
+  const init = typeof config.init === 'number' ? `init std ${config.init}` : `init ${config.init}`;
+  const extras = [
+    config.activation,
+    ...(config.batchNorm ? ['batch norm'] : []),
+    ...(config.dropout !== undefined ? [`dropout ${config.dropout}`] : []),
+    ...(config.weightDecay > 0 ? [`weight decay λ ${config.weightDecay}`] : []),
+    init,
+  ].join(', ');
+  if (config.net === 'simple-conv')
+    return `SimpleConvNet ${inputShape.join('×')} → conv 30×5×5 → pool 2×2 → ${config.hidden[0]} → ${classes} (${extras})`;
+  const name = { 'two-layer': 'TwoLayerNet', 'multi-layer': 'MultiLayerNet', 'multi-layer-extend': 'MultiLayerNetExtend' }[config.net];
+  return `${name} ${[inputShape[0] * inputShape[1] * inputShape[2], ...config.hidden, classes].join('-')} (${extras})`;
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InputError } from '../../src/errors.js';
+import { loadMnist } from '../../src/io/node/mnist-files.js';
+import { checkpointFromBytes, checkpointToBytes } from '../../src/train/checkpoint.js';
+import { runTraining } from '../../src/train/run.js';
+import { type RunConfig, runConfigFromJSON, updatesPerEpoch } from '../../src/train/run-config.js';
+import { CLI } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/fixtures.js';
+
+const config: RunConfig = {
+  net: { net: 'multi-layer-extend', hidden: [12, 8], activation: 'tanh', init: 'he', weightDecay: 0.001, dropout: 0.1, batchNorm: true },
+  optimizer: 'adam',
+  lr: 0.002,
+  iters: 14,
+  batchSize: 40,
+  seed: 5,
+  dtype: 'float64',
+  backend: 'wasm',
+  trainSize: 400,
+  testSize: 60,
+  trainEval: 100,
+};
+
+test('a run configuration goes into a checkpoint and comes back whole, and the run it describes trains', () => {
+  let saved: Uint8Array | undefined;
+  const { net, result, train } = runTraining(config, loadMnist(), {
+    checkpointEvery: 10,
+    onCheckpoint: (state, n) => {
+      if (state.iteration === 10) saved = checkpointToBytes(n, state, config);
+    },
+  });
+  assert.equal(train.count, 400);
+  assert.equal(updatesPerEpoch(config), 10);
+  assert.deepEqual(
+    result.history.map((r) => r.iteration),
+    [10, 14],
+  );
+  assert.equal(result.trainAccuracyCount, 100);
+  assert.deepEqual(Object.keys(net.params), ['W1', 'b1', 'gamma1', 'beta1', 'W2', 'b2', 'gamma2', 'beta2', 'W3', 'b3']);
+  assert.ok(saved);
+  const back = checkpointFromBytes(saved);
+  assert.deepEqual(back.config, config);
+  assert.equal(back.flags, undefined);
+  // resumed from the checkpoint, the run ends where the uninterrupted one did
+  const resumed = runTraining(config, loadMnist(), { resume: back });
+  assert.equal(JSON.stringify(resumed.net.toJSON()), JSON.stringify(net.toJSON()));
+});
+
+test('a run configuration with a field that is wrong is one line naming it', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...config, optimizer: 'adamw' }, /^config.optimizer is "adamw", expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam$/],
+    [{ ...config, iters: 0 }, /^config.iters is 0, expected a whole number ≥ 1$/],
+    [{ ...config, net: { ...config.net, hidden: [12, 'x'] } }, /^config.net.hidden\[1\] is "x", expected a whole number ≥ 1$/],
+    [
+      { ...config, net: { ...config.net, init: 'zero' } },
+      /^config.net.init is "zero", expected he, xavier or a positive standard deviation$/,
+    ],
+    [Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'net')), /^config has no "net"$/],
+    [{ ...config, net: 'two-layer' }, /^config.net is "two-layer", expected an object$/],
+    [[], /^config is an array of 0, expected an object$/],
+  ];
+  for (const [value, message] of cases)
+    assert.throws(
+      () => runConfigFromJSON(value),
+      (e: Error) => e instanceof InputError && message.test(e.message),
+      String(message),
+    );
+});
+
+test('a checkpoint of scratchnet 0.1 (its flags, not a configuration) resumes to the model that version trained', () => {
+  // made by test/fixtures/make_checkpoint_v1.mjs with the commit that wrote that format
+  const dir = mkdtempSync(join(tmpdir(), 'scratchnet-v1-'));
+  const fixture = join(repoRoot, 'test', 'fixtures', 'checkpoint-v1');
+  cpSync(join(fixture, 'checkpoint.safetensors'), join(dir, 'ck', 'checkpoint.safetensors'), { recursive: true });
+  const read = checkpointFromBytes(readFileSync(join(dir, 'ck', 'checkpoint.safetensors')));
+  assert.equal(read.config, undefined);
+  assert.deepEqual(read.flags, { hidden: '3', 'train-size': '200', 'test-size': '50', iters: '6', optimizer: 'adam', seed: '1' });
+  assert.equal(read.state.iteration, 3);
+  const r = spawnSync(process.execPath, [CLI, 'train', '--resume', join(dir, 'ck'), '--out', join(dir, 'resumed')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(dir, 'resumed', 'model.json'), 'utf8'), readFileSync(join(fixture, 'model.json'), 'utf8'));
+});
