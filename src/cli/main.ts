@@ -11,6 +11,7 @@ import { exampleCommand } from './commands/example.js';
 import { explainCommand } from './commands/explain.js';
 import { gradCommand } from './commands/grad.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { layersCommand } from './commands/layers.js';
 import { exportCommand, importCommand } from './commands/onnx.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
@@ -29,6 +30,7 @@ Commands:
   convert     a model from .json to .safetensors or back
   export      a model as ONNX (--onnx OUT.onnx), to run in onnxruntime
   import      an ONNX MLP (e.g. from PyTorch) as a scratchnet model
+  layers      every layer type a model may hold, its JSON by example and what it supports
   compare-optimizers   SGD, Momentum, Nesterov, AdaGrad, RMSprop and Adam on MNIST (the book's ch06)
   compare-batch-norm   MultiLayerNetExtend with and without batch norm at several init scales (ch06)`;
 
@@ -44,6 +46,7 @@ const commands: Record<string, (argv: string[]) => void | Promise<void>> = {
   convert: convertCommand,
   export: exportCommand,
   import: importCommand,
+  layers: layersCommand,
   'compare-optimizers': compareOptimizersCommand,
   'compare-batch-norm': compareBatchNormCommand,
 };

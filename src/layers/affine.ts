@@ -115,6 +115,20 @@ export class Affine implements Layer {
     return { type: this.type, W: this.params.W.toArray(), b: this.params.b.toArray() };
   }
 
+  /** Its JSON form by example, and the shape of an input batch it takes. */
+  static readonly example = {
+    json: {
+      type: 'Affine',
+      W: [
+        [0.1, -0.2],
+        [0.4, 0.3],
+        [0.5, -0.1],
+      ],
+      b: [0.1, -0.1],
+    },
+    input: [2, 3],
+  };
+
   static fromJSON(json: JsonFields, { dtype }: LayerContext): Affine {
     return new Affine(json.tensor('W', 2, dtype), json.tensor('b', 1, dtype));
   }

@@ -208,6 +208,20 @@ export class BatchNormalization implements Layer {
     };
   }
 
+  /** Its JSON form by example (`eps` may be left out: 1e-6), and the shape of an input batch it takes. */
+  static readonly example = {
+    json: {
+      type: 'BatchNormalization',
+      gamma: [1.1, 0.9, 1],
+      beta: [0.1, -0.1, 0],
+      momentum: 0.9,
+      eps: 1e-6,
+      runningMean: [0.2, -0.1, 0.05],
+      runningVar: [1.2, 0.8, 1],
+    },
+    input: [2, 3],
+  };
+
   static fromJSON(json: JsonFields, { dtype }: LayerContext): BatchNormalization {
     return new BatchNormalization(json.tensor('gamma', 1, dtype), json.tensor('beta', 1, dtype), {
       momentum: json.number('momentum', { min: 0, max: 1 }),

@@ -166,6 +166,31 @@ export class Convolution implements Layer {
     return { type: this.type, W: this.params.W.toArray(), b: this.params.b.toArray(), stride: this.stride, pad: this.pad };
   }
 
+  /** Its JSON form by example (W is FN×C×FH×FW), and the shape of an input batch it takes. */
+  static readonly example = {
+    json: {
+      type: 'Convolution',
+      W: [
+        [
+          [
+            [0.1, -0.2],
+            [0.3, 0.1],
+          ],
+        ],
+        [
+          [
+            [-0.1, 0.2],
+            [0.05, 0.3],
+          ],
+        ],
+      ],
+      b: [0.1, -0.05],
+      stride: 1,
+      pad: 1,
+    },
+    input: [2, 1, 3, 3],
+  };
+
   static fromJSON(json: JsonFields, { dtype }: LayerContext): Convolution {
     return new Convolution(
       json.tensor('W', 4, dtype),

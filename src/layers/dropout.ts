@@ -97,6 +97,9 @@ export class Dropout implements Layer {
     return { type: this.type, ratio: this.ratio };
   }
 
+  /** Its JSON form by example, and the shape of an input batch it takes. */
+  static readonly example = { json: { type: 'Dropout', ratio: 0.5 }, input: [2, 3] };
+
   static fromJSON(json: JsonFields, { rng }: LayerContext): Dropout {
     return new Dropout(json.number('ratio', { min: 0, below: 1 }), rng);
   }

@@ -88,6 +88,11 @@ export interface LayerType {
   readonly type: string;
   /** Builds the layer from its JSON, checking every field (`json` names the field in its errors). */
   fromJSON(json: JsonFields, context: LayerContext): Layer | LossLayer;
+  /**
+   * Its JSON form by example, and the shape of an input batch that layer takes: what `--help` and
+   * the docs show, and what the tests of every registered layer run.
+   */
+  readonly example: { json: LayerJSON; input: readonly number[] };
   /** How `explain` names the layer's values and shows its steps, and how `check` recomputes them. */
   readonly steps: LayerSteps;
   /** Its ONNX form, where it has one. */

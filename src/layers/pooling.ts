@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import type { JsonFields } from '../io/json-fields.js';
 import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
 import { slidingWindow, type Window } from '../tensor/im2col.js';
-import { reuse, type Tensor } from '../tensor/tensor.js';
+import { ANY, reuse, type Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerJSON, type Shape } from './layer.js';
 import { type LayerSteps, op, shown } from './steps.js';
 
@@ -47,6 +47,11 @@ export class Pooling implements Layer {
 
   private window(where: string, xShape: readonly number[]): Window {
     return slidingWindow(where, xShape, `the window is ${this.poolH}×${this.poolW}`, this.poolH, this.poolW, this.stride, this.pad);
+  }
+
+  /** N×C×H×W of any sizes the window fits. */
+  inputShape(): Shape {
+    return [ANY, ANY, ANY, ANY];
   }
 
   /** The output shape N×C×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */
@@ -110,6 +115,9 @@ export class Pooling implements Layer {
   toJSON(): LayerJSON {
     return { type: this.type, poolH: this.poolH, poolW: this.poolW, stride: this.stride, pad: this.pad };
   }
+
+  /** Its JSON form by example, and the shape of an input batch it takes (pad counts as 0 in the max). */
+  static readonly example = { json: { type: 'Pooling', poolH: 2, poolW: 2, stride: 2, pad: 0 }, input: [2, 2, 4, 4] };
 
   static fromJSON(json: JsonFields): Pooling {
     return new Pooling(

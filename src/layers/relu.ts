@@ -53,6 +53,9 @@ export class Relu implements Layer {
     return { type: this.type };
   }
 
+  /** Its JSON form by example, and the shape of an input batch it takes. */
+  static readonly example = { json: { type: 'Relu' }, input: [2, 3] };
+
   static fromJSON(_json: JsonFields): Relu {
     return new Relu();
   }

@@ -68,6 +68,9 @@ export class Sigmoid implements Layer {
     return { type: this.type };
   }
 
+  /** Its JSON form by example, and the shape of an input batch it takes. */
+  static readonly example = { json: { type: 'Sigmoid' }, input: [2, 3] };
+
   static fromJSON(_json: JsonFields): Sigmoid {
     return new Sigmoid();
   }

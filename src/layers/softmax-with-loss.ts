@@ -151,6 +151,9 @@ export class SoftmaxWithLoss implements LossLayer {
     return { type: this.type };
   }
 
+  /** Its JSON form by example, and the shape of the scores it takes. */
+  static readonly example = { json: { type: 'SoftmaxWithLoss' }, input: [2, 3] };
+
   static fromJSON(_json: JsonFields): SoftmaxWithLoss {
     return new SoftmaxWithLoss();
   }

@@ -1,17 +1,17 @@
 import type { MnistSet } from '../data/mnist.js';
 import type { Sequential } from '../nets/sequential.js';
 import { normalizeBytes } from '../tensor/ops.js';
-import { type DType, reuse, Tensor } from '../tensor/tensor.js';
+import { ANY, type DType, reuse, Tensor } from '../tensor/tensor.js';
 
 /**
- * The C×H×W a network takes its images as: its `inputShape`, or, for a network read from a file
- * whose first layer takes images (a Convolution), that layer's channels × the set's rows × columns;
- * none for a network that takes flat rows.
+ * The C×H×W a network takes a set's images as: its `inputShape`, or, for a network read from a file
+ * whose first layer takes images (a Convolution, a Pooling), that layer's channels (one when it takes
+ * any) × the set's rows × columns; none for a network that takes flat rows.
  */
 export function imageShape(net: Sequential, set: MnistSet): readonly number[] | undefined {
   if (net.inputShape) return net.inputShape;
   const takes = net.layers[0]?.inputShape?.();
-  return takes?.length === 4 ? [takes[1], set.rows, set.cols] : undefined;
+  return takes?.length === 4 ? [takes[1] === ANY ? 1 : takes[1], set.rows, set.cols] : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { layerTypes } from '../../src/layers/registry.js';
 import { cliSandbox } from '../helpers/cli.js';
 
 const { dir, cli, file } = cliSandbox('cli-layers');
@@ -239,4 +240,28 @@ test('train --net simple-conv runs a few iterations on N×1×28×28 batches, tra
     model.layers.map((l: { type: string }) => l.type),
     ['Convolution', 'Relu', 'Pooling', 'Affine', 'Relu', 'Affine', 'SoftmaxWithLoss'],
   );
+});
+
+test('layers lists every registered layer type with its JSON by example, and what explain, check and ONNX do with it', () => {
+  const { cli } = cliSandbox('layers');
+  const r = cli('layers', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as {
+    type: string;
+    example: { type: string };
+    output: string;
+    checked: boolean;
+    onnx: { import: string[] };
+  }[];
+  assert.deepEqual(
+    rows.map((row) => row.type),
+    [...layerTypes.keys()],
+  );
+  const affine = rows.find((row) => row.type === 'Affine');
+  assert.deepEqual([affine?.output, affine?.checked, affine?.onnx.import], ['z', true, ['Gemm', 'MatMul', 'Add']]);
+  assert.equal(rows.find((row) => row.type === 'Pooling')?.checked, false);
+  const text = cli('layers');
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /^Affine\n {2}\{"type":"Affine","W":/);
+  assert.match(text.stdout, /SoftmaxWithLoss\n.*\n {2}explain: y \(the loss layer, last\)/);
 });

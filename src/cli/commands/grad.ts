@@ -1,6 +1,7 @@
 import { dataFromJSON } from '../../io/data-json.js';
 import { readJsonFile } from '../../io/node/files.js';
 import { readModel } from '../../io/node/model-files.js';
+import { layerTypes } from '../../layers/registry.js';
 import type { ParamDict } from '../../nets/sequential.js';
 import { Rng } from '../../tensor/rng.js';
 import { intFlag, parseFlags, positionals, stringFlag, UsageError } from '../args.js';
@@ -13,9 +14,8 @@ Runs one forward and one backward pass in float64 and prints
 
   MODEL.json   {"layers": [{"type": "Affine", "W": [[…]], "b": […]}, {"type": "Sigmoid"}, …,
                 {"type": "SoftmaxWithLoss"}]}   (W is inputs × outputs, used as x·W + b)
-               Layer types: Affine, Sigmoid, Relu, Tanh, Convolution {W: FN×C×FH×FW, b, stride, pad},
-               Pooling {poolH, poolW, stride, pad}, BatchNormalization {gamma, beta, momentum, eps,
-               runningMean, runningVar}, Dropout {ratio}
+               Layer types: ${[...layerTypes.keys()].join(', ')}
+               (scratchnet layers shows each one's JSON by example)
   --data FILE  {"x": [[…]], "t": [[…]]}   (t: one-hot rows or a list of class indices;
                x is N×C×H×W for a model that starts with a Convolution)
   --train      training behaviour: BatchNormalization uses the batch's statistics (else the

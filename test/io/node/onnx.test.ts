@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import ort from 'onnxruntime-node';
 import { InputError, ShapeError } from '../../../src/errors.js';
 import { modelFromJSON } from '../../../src/io/model-json.js';
 import { loadMnist } from '../../../src/io/node/mnist-files.js';
@@ -20,15 +19,10 @@ import { Rng } from '../../../src/tensor/rng.js';
 import { type Nested, Tensor } from '../../../src/tensor/tensor.js';
 import { assertClose } from '../../helpers/close.js';
 import { fixture, repoRoot } from '../../helpers/fixtures.js';
+import { runOnnx } from '../../helpers/onnx.js';
 import { trainedNet } from '../../helpers/trained-net.js';
 
 /** Runs an ONNX model in onnxruntime on float32 input of the given shape. */
-async function runOnnx(bytes: Uint8Array, x: ArrayLike<number>, dims: number[]): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes);
-  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(x), dims) });
-  return result[session.outputNames[0]].data as Float32Array;
-}
-
 test('an MLP trained here, exported, gives in onnxruntime the classes and probabilities it gives in scratchnet (1,000 MNIST test images)', async () => {
   const net = trainedNet();
   const { test: testSet } = loadMnist();
