@@ -155,7 +155,7 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
   for (const step of truth.steps) {
     const args = step.operands.map((n) => yours.get(n) as Tensor);
     // A step check cannot recompute keeps its true value in the learner's world.
-    const fromYours = step.kind.compute ? step.kind.compute(args).reshape(step.value.shape) : step.value;
+    const fromYours = step.recompute ? step.recompute(args).reshape(step.value.shape) : step.value;
     const upstream = step.operands.filter((n) => tainted.has(n));
     const claim = claimed.get(step.name);
     if (!claim) {
@@ -180,7 +180,7 @@ export function checkWork({ net, x, t, claimed }: WorkedFile): CheckResult {
         }
       } else {
         verdict.status = 'wrong';
-        const slip = mistakesOf(step.kind, args, step.phase === 'backward').find((m: Mistake) => agrees(claim, m.value));
+        const slip = mistakesOf(step, args).find((m: Mistake) => agrees(claim, m.value));
         verdict.diagnosis = slip?.diagnosis ?? 'arithmetic';
         if (slip) verdict.mistake = { formula: `${step.name} = ${formulaText(slip.formula, step.operands)}`, value: slip.value };
       }

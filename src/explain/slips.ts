@@ -2,6 +2,7 @@ import type { Diagnosis, Piece, Slip, StepKind } from '../layers/steps.js';
 import { N } from '../layers/steps.js';
 import { scale } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { TraceStep } from './trace.js';
 
 /** A value computed with one usual slip, and the formula the slip amounts to. */
 export interface Mistake {
@@ -16,22 +17,22 @@ export const recomputable = (kind: StepKind): boolean => kind.compute !== undefi
 const batchSize = (t: Tensor): number => (t.rank === 0 ? 1 : t.shape[0]);
 
 /**
- * The slips to try for a step of a recomputable kind: its kind's own, then a flipped sign and, in
- * backward steps that are not a sum over the batch, a missing ÷ N.
+ * The slips to try for a step that check can recompute: its kind's own, then a flipped sign and,
+ * in backward steps that are not a sum over the batch, a missing ÷ N.
  *
  * @example
- * mistakesOf(step.kind, operands, true).map((m) => m.diagnosis); // ['missing-transpose', 'wrong-sign', …]
+ * mistakesOf(step, operands).map((m) => m.diagnosis); // ['missing-transpose', 'wrong-sign', …]
  */
-export function mistakesOf(kind: StepKind, args: Tensor[], backward: boolean): Mistake[] {
-  const compute = kind.compute;
-  if (!compute) return [];
-  const value = compute(args);
+export function mistakesOf(step: Pick<TraceStep, 'kind' | 'recompute' | 'slips' | 'phase'>, args: Tensor[]): Mistake[] {
+  const { kind, recompute } = step;
+  if (!recompute) return [];
+  const value = recompute(args);
   const n = batchSize(args[0]);
   const slips: Slip[] = [
-    ...(kind.slips?.(args) ?? []),
+    ...(step.slips?.(args) ?? []),
     { diagnosis: 'wrong-sign', value: () => scale(value, -1), formula: ['−(', ...kind.formula, ')'] },
   ];
-  if (backward && !kind.sumsOverBatch && n > 1)
+  if (step.phase === 'backward' && !kind.sumsOverBatch && n > 1)
     slips.push({ diagnosis: 'no-batch-average', value: () => scale(value, n), formula: [N, '·(', ...kind.formula, ')'] });
   const found: Mistake[] = [];
   for (const slip of slips) {

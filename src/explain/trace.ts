@@ -1,6 +1,6 @@
 import type { Layer, LossLayer } from '../layers/layer.js';
 import { layerType } from '../layers/registry.js';
-import type { Piece, Section, Step, StepKind } from '../layers/steps.js';
+import type { Piece, Section, Slip, Step, StepKind } from '../layers/steps.js';
 import type { Sequential } from '../nets/sequential.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -11,6 +11,10 @@ export interface TraceStep {
   phase: 'forward' | 'backward';
   /** What the step computes: its formula and, when check can redo it, how (the layer's own). */
   kind: StepKind;
+  /** The step's computation from its operands, with what its layer fixes (when check can redo it). */
+  recompute?: (args: Tensor[]) => Tensor;
+  /** The slips of a hand computation its kind recognises, for these operands. */
+  slips?: (args: Tensor[]) => Slip[];
   /** Where the step starts a part of an explanation: a layer's weights, the softmax, the loss. */
   section?: Section;
   /** How it is computed, in the book's notation: `z1 = x·W1 + b1`. */
@@ -83,21 +87,25 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     ['t', t.clone()],
   ]);
   const steps: TraceStep[] = [];
-  const record = (phase: TraceStep['phase'], step: Step, name: string, value: Tensor, names: Names, layer: string): void => {
+  const record = (phase: TraceStep['phase'], step: Step, name: string, value: Tensor, names: Names, owner: Layer | LossLayer): void => {
     const copy = value.clone();
     values.set(name, copy);
     const operands = step.reads.map((r) => resolve(r, names));
-    const pieces = step.kind.formula;
-    const formula = `${name} = ${formulaText(pieces, operands)}`;
+    const { kind } = step;
+    const { compute, slips } = kind;
+    const formula = `${name} = ${formulaText(kind.formula, operands)}`;
     steps.push({
       name,
       phase,
-      kind: step.kind,
+      kind,
+      // bound to the layer: a step's computation may need what the layer fixes (a slope, a ratio)
+      ...(compute ? { recompute: (args: Tensor[]) => compute.call(kind, args, owner) } : {}),
+      ...(slips ? { slips: (args: Tensor[]) => slips.call(kind, args, owner) } : {}),
       formula,
       operands,
-      pieces,
+      pieces: kind.formula,
       value: copy,
-      layer,
+      layer: owner.label,
       ...(step.section ? { section: step.section } : {}),
     });
   };
@@ -115,7 +123,7 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     counts.set(letter, k);
     const names: Names = { input, output: `${letter}${k}`, params: net.paramNames(layer) };
     for (const [local, name] of Object.entries(names.params)) values.set(name, layer.params[local].clone());
-    for (const step of declared.forward) record('forward', step, step.of ?? names.output, step.value?.(layer) ?? out, names, layer.label);
+    for (const step of declared.forward) record('forward', step, step.of ?? names.output, step.value?.(layer) ?? out, names, layer);
     seen.push(names);
     input = names.output;
   }
@@ -123,12 +131,11 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
   const loss = last.forward(out, t);
   const lossSteps = layerType(last.type).steps;
   const lossNames: Names = { input, output: lossSteps.output, params: {} };
-  for (const step of lossSteps.forward)
-    record('forward', step, step.of ?? lossNames.output, step.value?.(last) ?? out, lossNames, last.label);
+  for (const step of lossSteps.forward) record('forward', step, step.of ?? lossNames.output, step.value?.(last) ?? out, lossNames, last);
 
   // Backward: the gradient of each name flows to the name its layer read.
   let dout = last.backward(1);
-  for (const step of lossSteps.backward) record('backward', step, gradientName(input), dout, lossNames, last.label);
+  for (const step of lossSteps.backward) record('backward', step, gradientName(input), dout, lossNames, last);
   for (let i = net.layers.length - 1; i >= 0; i--) {
     const layer: Layer = net.layers[i];
     const names = seen[i];
@@ -136,7 +143,7 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     for (const step of layerType(layer.type).steps.backward) {
       const of = step.of ?? 'x';
       const value = step.value?.(layer) ?? (of === 'x' ? dout : layer.grads[of]);
-      record('backward', step, gradientName(resolve(of, names)), value, names, layer.label);
+      record('backward', step, gradientName(resolve(of, names)), value, names, layer);
     }
   }
   return { steps, values, loss, batch: x.shape[0] };

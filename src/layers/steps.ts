@@ -22,12 +22,13 @@ export interface Slip {
 
 /**
  * What a step computes. Every step has a formula; a step that `check` can recompute has `compute`
- * (a pure float64 function of its operands) and may list the slips it recognises.
+ * (a pure float64 function of its operands, given the layer for what it fixes beyond them, such as
+ * a slope or a ratio) and may list the slips it recognises.
  */
-export interface StepKind {
+export interface StepKind<L = unknown> {
   formula: Piece[];
-  compute?(args: Tensor[]): Tensor;
-  slips?(args: Tensor[]): Slip[];
+  compute?(args: Tensor[], layer: L): Tensor;
+  slips?(args: Tensor[], layer: L): Slip[];
   /** A sum over the batch (a bias gradient): no ÷N belongs in it, so a missing one is no slip. */
   sumsOverBatch?: boolean;
 }
@@ -46,7 +47,7 @@ export interface Step<L = unknown> {
    * value is the gradient of, `x` (the layer's dx) or a parameter (`W`: its dW).
    */
   of?: string;
-  kind: StepKind;
+  kind: StepKind<L>;
   reads: string[];
   section?: Section;
   /** The value, when it is not the layer's output, its dx or the gradient of `of`. */

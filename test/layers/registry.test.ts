@@ -62,9 +62,9 @@ for (const type of layers) {
     assert.equal(own[0].name, `${type.steps.output}1`);
     for (const step of tr.steps) {
       for (const operand of step.operands) assert.ok(tr.values.has(operand), `${step.name} reads ${operand}, which the pass has`);
-      if (step.kind.compute) {
+      if (step.recompute) {
         const args = step.operands.map((n) => tr.values.get(n) as Tensor);
-        assertClose(step.kind.compute(args).reshape(step.value.shape).toArray(), step.value.toArray(), 1e-10, step.name);
+        assertClose(step.recompute(args).reshape(step.value.shape).toArray(), step.value.toArray(), 1e-10, step.name);
       }
     }
     assert.equal(tr.values.get('dx')?.shape.join('×'), x.shape.join('×'));
