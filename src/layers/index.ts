@@ -5,6 +5,7 @@ export { Affine } from './affine.js';
 export { BatchNormalization } from './batch-normalization.js';
 export { Convolution } from './convolution.js';
 export { Dropout } from './dropout.js';
+export { LeakyRelu } from './leaky-relu.js';
 export { Pooling } from './pooling.js';
 export { Relu } from './relu.js';
 export { Sigmoid } from './sigmoid.js';
