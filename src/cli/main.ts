@@ -20,7 +20,7 @@ const usage = `Usage: scratchnet <command> [flags]   (scratchnet <command> --hel
 
 Commands:
   train       train one of the book's networks on MNIST (npm start: the TwoLayerNet)
-  example     the seed's worked example: every forward and backward value, one SGD step
+  example     the book-style worked example: every forward and backward value, one SGD step
   explain     every number of a forward and backward pass of any model, in English or Korean
   check       check a hand computation step by step: ✓ ok, ↪ carried, ✗ wrong with its likely cause
   grad        loss, softmax output and every gradient of a model JSON on a data JSON

@@ -139,47 +139,37 @@ export function map(a: Tensor, f: (v: number) => number, out?: Tensor): Tensor {
   return result;
 }
 
-/** out = 1 / (1 + e^(−x)), on the kernels of x's dtype. */
-export function sigmoid(x: Tensor, out?: Tensor): Tensor {
+/** An activation's forward on the kernels of x's dtype, into `out` when it fits. */
+function activation(kernel: 'sigmoid' | 'reluForward' | 'tanhForward', x: Tensor, out?: Tensor): Tensor {
   const result = reuse(out, x.shape, x.dtype);
-  kernelsFor(result.data).sigmoid(x.data, result.data);
+  kernelsFor(result.data)[kernel](x.data, result.data);
   return result;
 }
 
-/** dx = dout ⊙ y(1 − y), y being the sigmoid's output. */
-export function sigmoidBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
-  const result = reuse(dx, y.shape, y.dtype);
-  kernelsFor(result.data).sigmoidBackward(y.data, dout.data, result.data);
-  return result;
-}
-
-/** out = max(0, x) (NaN passes, −0 becomes +0). */
-export function reluForward(x: Tensor, out?: Tensor): Tensor {
-  const result = reuse(out, x.shape, x.dtype);
-  kernelsFor(result.data).reluForward(x.data, result.data);
-  return result;
-}
-
-/** dx = dout where y > 0, else 0, y being the Relu's output. */
-export function reluBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
+/** An activation's backward from its output y, on the kernels of dout's dtype, into `dx` when it fits. */
+function activationBackward(kernel: 'sigmoidBackward' | 'reluBackward' | 'tanhBackward', y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
   const result = reuse(dx, y.shape, dout.dtype);
-  kernelsFor(result.data).reluBackward(y.data, dout.data, result.data);
+  kernelsFor(result.data)[kernel](y.data, dout.data, result.data);
   return result;
 }
 
+/**
+ * out = 1 / (1 + e^(−x)).
+ *
+ * @example
+ * sigmoid(Tensor.from([[0.9, 0.4]])).toArray(); // [[0.7109…, 0.5986…]]
+ */
+export const sigmoid = (x: Tensor, out?: Tensor): Tensor => activation('sigmoid', x, out);
+/** dx = dout ⊙ y(1 − y), y being the sigmoid's output. */
+export const sigmoidBackward = (y: Tensor, dout: Tensor, dx?: Tensor): Tensor => activationBackward('sigmoidBackward', y, dout, dx);
+/** out = max(0, x) (NaN passes, −0 becomes +0). */
+export const reluForward = (x: Tensor, out?: Tensor): Tensor => activation('reluForward', x, out);
+/** dx = dout where y > 0, else 0, y being the Relu's output. */
+export const reluBackward = (y: Tensor, dout: Tensor, dx?: Tensor): Tensor => activationBackward('reluBackward', y, dout, dx);
 /** out = tanh(x). */
-export function tanhForward(x: Tensor, out?: Tensor): Tensor {
-  const result = reuse(out, x.shape, x.dtype);
-  kernelsFor(result.data).tanhForward(x.data, result.data);
-  return result;
-}
-
+export const tanhForward = (x: Tensor, out?: Tensor): Tensor => activation('tanhForward', x, out);
 /** dx = dout ⊙ (1 − y²), y being tanh's output. */
-export function tanhBackward(y: Tensor, dout: Tensor, dx?: Tensor): Tensor {
-  const result = reuse(dx, y.shape, y.dtype);
-  kernelsFor(result.data).tanhBackward(y.data, dout.data, result.data);
-  return result;
-}
+export const tanhBackward = (y: Tensor, dout: Tensor, dx?: Tensor): Tensor => activationBackward('tanhBackward', y, dout, dx);
 
 /**
  * out[i·width + j] = bytes[rows[i]·width + j] / 255: rows of bytes (images) gathered as floats in

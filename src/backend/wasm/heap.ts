@@ -8,6 +8,9 @@ const TAIL = 128;
 
 const roundUp = (bytes: number): number => Math.ceil(Math.max(bytes, 1) / LINE) * LINE;
 
+/** `bytes` rounded up to whole cache lines: how the kernels lay their scratch out. */
+export const align = (bytes: number): number => Math.ceil(bytes / LINE) * LINE;
+
 /**
  * Blocks of a WebAssembly memory handed out as Float32Arrays, so that tensors can live where the
  * kernels work on them and no product copies its operands in and out.

@@ -3,8 +3,9 @@ import { type FloatArray, setFloat32Allocator } from '../../tensor/tensor.js';
 import type { ByteRows, Gemm, Kernels } from '../kernels.js';
 import { plain } from '../plain.js';
 import { registerBackend, setBackend } from '../registry.js';
-import { WasmHeap } from './heap.js';
-import { type HelperData, HelperThreads, instantiateKernels, type KernelExports, Op } from './threads.js';
+import { gemmNormalizedBytesOnWasm, normalizeBytesOnWasm, type WasmParts } from './bytes.js';
+import { align, WasmHeap } from './heap.js';
+import { type HelperData, HelperThreads, instantiateKernels, type KernelExports, Op, SPLIT_MACS, splitAcrossThreads } from './threads.js';
 
 export type { HelperData, KernelExports } from './threads.js';
 
@@ -13,10 +14,6 @@ const MAX_PAGES = 16384; // 1 GiB, the most the module declares
 const MAX_SPARSE_WIDTH = 65536;
 /** At most this many bytes of tensors live in the module's memory; the rest are ordinary arrays. */
 const RESIDENT_BUDGET = 512 * 1024 * 1024;
-/** Products smaller than this many multiply-adds stay on one thread: waking a helper costs more. */
-const SPLIT_MACS = 1 << 20;
-/** Likewise elementwise kernels on fewer entries than this. */
-const SPLIT_ENTRIES = 1 << 17;
 
 export interface WasmOptions {
   /**
@@ -32,13 +29,6 @@ export interface WasmOptions {
 interface OperandAddress {
   at: number;
   copied: boolean;
-}
-
-/** One thread's part of an elementwise kernel: how to run it here, or which operation a helper runs. */
-interface Part {
-  run: () => void;
-  op: number;
-  args: number[];
 }
 
 const f32 = (...arrays: (FloatArray | undefined)[]): boolean => arrays.every((a) => a === undefined || a instanceof Float32Array);
@@ -58,6 +48,8 @@ export class WasmKernels implements Kernels {
   private readonly exports: KernelExports;
   private readonly heap: WasmHeap;
   private readonly helpers: HelperThreads;
+  /** What the kernels of bytes.ts work with. */
+  private readonly parts: WasmParts;
 
   constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.module = module;
@@ -66,6 +58,7 @@ export class WasmKernels implements Kernels {
     this.exports = instantiateKernels(module, this.memory);
     this.heap = new WasmHeap(this.memory, this.exports.heapBase(), this.shared ? RESIDENT_BUDGET : 0);
     this.helpers = new HelperThreads(module, this.memory, this.heap);
+    this.parts = { exports: this.exports, heap: this.heap, helpers: this.helpers, memory: this.memory };
   }
 
   /**
@@ -161,57 +154,25 @@ export class WasmKernels implements Kernels {
 
   // e^x by a SIMD polynomial instead of Math.exp one float at a time: any copies in and out cost less
   sigmoid(x: FloatArray, out: FloatArray): void {
-    if (!f32(x, out)) {
-      plain.sigmoid(x, out);
-      return;
-    }
-    this.elementwise([x], out, ([px], pout) =>
-      this.splitAcrossThreads(out.length, (from, count) => {
-        const args = [px + 4 * from, pout + 4 * from, count];
-        return { run: () => this.exports.sigmoid(args[0], args[1], args[2]), op: Op.SIGMOID, args };
-      }),
-    );
+    if (f32(x, out)) this.each([x], out, Op.SIGMOID, this.exports.sigmoid);
+    else plain.sigmoid(x, out);
   }
 
   // two lanes of float64 a step: the plain loop's floats without JavaScript's float32 stores
   sigmoidBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void {
-    if (!f32(y, dout, dx)) {
-      plain.sigmoidBackward(y, dout, dx);
-      return;
-    }
-    this.elementwise([y, dout], dx, ([py, pd], pdx) =>
-      this.splitAcrossThreads(dx.length, (from, count) => {
-        const args = [py + 4 * from, pd + 4 * from, pdx + 4 * from, count];
-        return { run: () => this.exports.sigmoidBackward(args[0], args[1], args[2], args[3]), op: Op.SIGMOID_BACKWARD, args };
-      }),
-    );
+    if (f32(y, dout, dx)) this.each([y, dout], dx, Op.SIGMOID_BACKWARD, this.exports.sigmoidBackward);
+    else plain.sigmoidBackward(y, dout, dx);
   }
 
   // four lanes a compare and a mask, no branch to mispredict on the signs of the inputs
   reluForward(x: FloatArray, out: FloatArray): void {
-    if (!f32(x, out)) {
-      plain.reluForward(x, out);
-      return;
-    }
-    this.elementwise([x], out, ([px], pout) =>
-      this.splitAcrossThreads(out.length, (from, count) => {
-        const args = [px + 4 * from, pout + 4 * from, count];
-        return { run: () => this.exports.reluForward(args[0], args[1], args[2]), op: Op.RELU_FORWARD, args };
-      }),
-    );
+    if (f32(x, out)) this.each([x], out, Op.RELU_FORWARD, this.exports.reluForward);
+    else plain.reluForward(x, out);
   }
 
   reluBackward(y: FloatArray, dout: FloatArray, dx: FloatArray): void {
-    if (!f32(y, dout, dx)) {
-      plain.reluBackward(y, dout, dx);
-      return;
-    }
-    this.elementwise([y, dout], dx, ([py, pd], pdx) =>
-      this.splitAcrossThreads(dx.length, (from, count) => {
-        const args = [py + 4 * from, pd + 4 * from, pdx + 4 * from, count];
-        return { run: () => this.exports.reluBackward(args[0], args[1], args[2], args[3]), op: Op.RELU_BACKWARD, args };
-      }),
-    );
+    if (f32(y, dout, dx)) this.each([y, dout], dx, Op.RELU_BACKWARD, this.exports.reluBackward);
+    else plain.reluBackward(y, dout, dx);
   }
 
   // no SIMD kernel for tanh yet
@@ -220,106 +181,25 @@ export class WasmKernels implements Kernels {
 
   // sixteen bytes a step, widened and scaled in SIMD: a JS loop converts one byte at a time, slowly
   normalizeBytes(source: ByteRows, out: FloatArray): void {
-    if (!f32(out)) {
-      plain.normalizeBytes(source, out);
-      return;
-    }
-    const size = source.rows.length * source.width;
-    const outAt = this.heap.addressOf(out);
-    const need = align(size) + (outAt < 0 ? align(size * 4) : 0);
-    const scratch = this.heap.borrow(need);
-    try {
-      this.copyRows(source, scratch);
-      const at = outAt >= 0 ? outAt : scratch + align(size);
-      this.splitAcrossThreads(size, (from, count) => {
-        const args = [scratch + from, at + 4 * from, count];
-        return { run: () => this.exports.normalizeBytes(args[0], args[1], args[2]), op: Op.NORMALIZE_BYTES, args };
-      });
-      if (outAt < 0) out.set(this.heap.view().subarray(at >> 2, (at >> 2) + size));
-    } finally {
-      this.heap.give(scratch, need);
-    }
+    if (out instanceof Float32Array) normalizeBytesOnWasm(this.parts, source, out);
+    else plain.normalizeBytes(source, out);
   }
 
-  // The rows of bytes one after another at byte address `to`: one copy for each run of consecutive
-  // rows (all of them when a set is read in order).
-  private copyRows({ bytes, rows, width }: ByteRows, to: number): void {
-    const memory = new Uint8Array(this.memory.buffer);
-    for (let i = 0; i < rows.length; ) {
-      let end = i + 1;
-      while (end < rows.length && rows[end] === rows[end - 1] + 1) end++;
-      memory.set(bytes.subarray(rows[i] * width, (rows[end - 1] + 1) * width), to + i * width);
-      i = end;
-    }
-  }
-
-  // The sparse-row product straight from the bytes, each read as byte / 255 through a table: their
-  // floats are never written. W's rows are padded to whole vectors first (padRows) when they are not.
+  // the bytes read in place, each as byte / 255 (see bytes.ts)
   gemmNormalizedBytes(source: ByteRows, w: FloatArray, bias: FloatArray | undefined, out: FloatArray): void {
-    if (!f32(w, bias, out)) {
+    if (!(w instanceof Float32Array && out instanceof Float32Array && f32(bias))) {
       plain.gemmNormalizedBytes(source, w, bias, out);
       return;
     }
     const { rows, width } = source;
-    const m = rows.length;
-    const n = w.length / width;
     if (width > MAX_SPARSE_WIDTH) {
       // the kernel lists a row's non-zeros by 16-bit indices: longer rows take the floats and the product
-      const x = new Float32Array(m * width);
+      const x = new Float32Array(rows.length * width);
       this.normalizeBytes(source, x);
-      this.gemm({ a: x, b: w, c: out, m, n, k: width, bias });
+      this.gemm({ a: x, b: w, c: out, m: rows.length, n: w.length / width, k: width, bias });
       return;
     }
-    const e = this.exports;
-    const threads = m >= 8 && m * n * width >= SPLIT_MACS ? this.threads : 1;
-    const placed = [w, bias, out].map((array) => (array ? this.heap.addressOf(array) : 0));
-    const copies = [w, bias, out].map((array, i) => (array && placed[i] < 0 ? align(array.length * 4) : 0));
-    const perThread = align(e.scratchBytes(width));
-    const ldb = (n + 3) & ~3;
-    const padded = ldb === n ? 0 : align(width * ldb * 4);
-    const need = align(m * width) + copies.reduce((a, b) => a + b, 0) + padded + threads * perThread;
-    const scratch = this.heap.borrow(need);
-    try {
-      this.copyRows(source, scratch);
-      let next = scratch + align(m * width);
-      const view = this.heap.view();
-      [w, bias, out].forEach((array, i) => {
-        if (!array || placed[i] >= 0) return;
-        placed[i] = next;
-        if (array !== out) view.set(array, next >> 2);
-        next += copies[i];
-      });
-      let [pw, pbias, pout] = placed;
-      if (padded) {
-        e.padRows(pw, next, width, n, ldb);
-        pw = next;
-        next += padded;
-      }
-      const each = Math.ceil(m / threads / 4) * 4;
-      for (let t = 1; t < threads; t++) {
-        const args = [n, width, scratch, pw, ldb, pout, pbias, Math.min(m, t * each), Math.min(m, (t + 1) * each), next + t * perThread];
-        this.helpers.run(t - 1, Op.GEMM_NORMALIZED_BYTES, args);
-      }
-      e.gemmNormalizedBytes(n, width, scratch, pw, ldb, pout, pbias, 0, Math.min(m, each), next);
-      for (let t = 1; t < threads; t++) this.helpers.wait(t - 1);
-      if (this.heap.addressOf(out) < 0) out.set(this.heap.view().subarray(pout >> 2, (pout >> 2) + m * n));
-    } finally {
-      this.heap.give(scratch, need);
-    }
-  }
-
-  // Splits `size` entries into one part a thread (whole vectors of 4), the calling thread taking
-  // the first; `part(from, count)` says how to run one part here or on a helper.
-  private splitAcrossThreads(size: number, part: (from: number, count: number) => Part): void {
-    const threads = size >= SPLIT_ENTRIES ? this.threads : 1;
-    const each = Math.ceil(size / threads / 4) * 4;
-    for (let t = 1; t < threads; t++) {
-      const from = Math.min(size, t * each);
-      const { op, args } = part(from, Math.min(size, from + each) - from);
-      this.helpers.run(t - 1, op, args);
-    }
-    part(0, Math.min(size, each)).run();
-    for (let t = 1; t < threads; t++) this.helpers.wait(t - 1);
+    gemmNormalizedBytesOnWasm(this.parts, source, w, bias as Float32Array | undefined, out);
   }
 
   // One kernel call for the whole update when the four arrays live in the memory; otherwise the plain
@@ -346,6 +226,17 @@ export class WasmKernels implements Kernels {
 
   stateArray(size: number): Float64Array {
     return this.float64(size) ?? new Float64Array(size);
+  }
+
+  // Runs elementwise kernel `op` over out's entries, split across the helpers when they are many:
+  // its arguments are the inputs' and out's addresses and a count, a part's offset to its first entry.
+  private each(inputs: FloatArray[], out: FloatArray, op: number, kernel: (...args: number[]) => void): void {
+    this.elementwise(inputs, out, (at, pout) =>
+      splitAcrossThreads(this.helpers, out.length, (from, count) => {
+        const args = [...at.map((a) => a + 4 * from), pout + 4 * from, count];
+        return { run: () => kernel(...args), op, args };
+      }),
+    );
   }
 
   // Runs an elementwise kernel on the addresses of `inputs` and `out` (each out.length floats),
@@ -378,8 +269,6 @@ export class WasmKernels implements Kernels {
     }
   }
 }
-
-const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /**
  * Loads the WebAssembly SIMD kernels from the bytes of dist/wasm/kernels.wasm (or, for a shared

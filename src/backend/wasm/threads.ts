@@ -179,6 +179,34 @@ export class HelperThreads {
   }
 }
 
+/** Products smaller than this many multiply-adds stay on one thread: waking a helper costs more. */
+export const SPLIT_MACS = 1 << 20;
+/** Likewise elementwise kernels on fewer entries than this. */
+const SPLIT_ENTRIES = 1 << 17;
+
+/** One thread's part of an elementwise kernel: how to run it here, or which operation a helper runs. */
+export interface Part {
+  run: () => void;
+  op: number;
+  args: number[];
+}
+
+/**
+ * Splits `size` entries into one part a thread (whole vectors of 4), the calling thread taking the
+ * first; `part(from, count)` says how to run one part here or on a helper.
+ */
+export function splitAcrossThreads(helpers: HelperThreads, size: number, part: (from: number, count: number) => Part): void {
+  const threads = size >= SPLIT_ENTRIES ? 1 + helpers.count : 1;
+  const each = Math.ceil(size / threads / 4) * 4;
+  for (let t = 1; t < threads; t++) {
+    const from = Math.min(size, t * each);
+    const { op, args } = part(from, Math.min(size, from + each) - from);
+    helpers.run(t - 1, op, args);
+  }
+  part(0, Math.min(size, each)).run();
+  for (let t = 1; t < threads; t++) helpers.wait(t - 1);
+}
+
 /**
  * A helper thread's loop: sleeps on its slot of `control`, runs the work it is given with `kernels`
  * (this thread's instance of the module over the shared memory), marks it done; returns on quit.

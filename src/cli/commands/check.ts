@@ -16,7 +16,7 @@ Exit status: 0 when every step is ok, 1 when any is wrong or carried, 2 for a ba
 
   WORKED.json  {"model": {"layers": […]}, "x": [[…]], "t": [[…]], "decimals": 3,
                 "claimed": {"z1": [["0.9", "0.4"]], "loss": "0.671", …}}
-               (see examples/seed-note.json, the seed note's own values)
+               (see examples/seed-note.json, the values of an example learner's note)
   --json       print {"steps": [{"name", "status", "claimed", "expected", "diagnosis", "message"}], "summary"}
   --lang L     en (default) or ko`;
 

@@ -26,7 +26,7 @@ formula, the formula with the numbers put in, and its value; the loss; every gra
 
   --lr X          apply one SGD step with learning rate X and show the loss after it
   --precision N   decimals shown (default 4)
-  --lang L        en (default) or ko (the seed note's Korean: 순전파, 역전파, …)
+  --lang L        en (default) or ko (a Korean learner's words: 순전파, 역전파, …)
   --format F      text (default; colour on a terminal), markdown ($$…$$ math for KaTeX), json`;
 
 const FORMATS = ['text', 'markdown', 'json'] as const;

@@ -1,21 +1,22 @@
 import { modelFromJSON } from '../../io/model-json.js';
 import { readBytes } from '../../io/node/files.js';
 import { readModelJSON, writeModel, writeOutput } from '../../io/node/model-files.js';
-import { modelToOnnx, ONNX_OPSET } from '../../io/node/onnx-export.js';
+import { exportedTypes, modelToOnnx, ONNX_OPSET } from '../../io/node/onnx-export.js';
 import { IMPORTED_OPERATORS, modelFromOnnx } from '../../io/node/onnx-import.js';
 import { parseFlags, positionals, stringFlag, UsageError } from '../args.js';
 
 export const exportHelp = `Usage: scratchnet export MODEL --onnx OUT.onnx
 
 Writes MODEL (.json or .safetensors) as an ONNX model (opset ${ONNX_OPSET}, float32) that runs in
-onnxruntime and other ONNX runtimes: input "input" (N×features), output "probabilities"
-(N×classes, the softmax of the scores). Affine → Gemm, Sigmoid / Relu / Tanh → the same,
-SoftmaxWithLoss → Softmax; Convolution → Conv, Pooling → MaxPool, BatchNormalization → Mul + Add
-per feature. Other layer types are refused by name.`;
+onnxruntime and other ONNX runtimes: input "input" (N×features, or N×C×H×W for a model that
+starts with a Convolution), output "probabilities" (N×classes, the softmax of the scores). Each
+layer writes its own nodes (Affine → Gemm, Convolution → Conv, Pooling → MaxPool,
+BatchNormalization → Mul + Add per feature, SoftmaxWithLoss → Softmax, …). The layer types it
+exports: ${exportedTypes().join(', ')}; others are refused by name.`;
 
 export const importHelp = `Usage: scratchnet import MODEL.onnx --out MODEL.json|MODEL.safetensors
 
-Reads an ONNX model that is a chain of fully connected layers — ${IMPORTED_OPERATORS.join(', ')} —
+Reads an ONNX model that is a chain of layers scratchnet has — ${IMPORTED_OPERATORS.join(', ')} —
 such as PyTorch's export of nn.Sequential(nn.Linear, nn.ReLU, …), and writes it as scratchnet's
 model (the form --out's extension names). A final Softmax becomes SoftmaxWithLoss; without one,
 the graph's output is taken as the scores. Other operators are named in one error.`;
