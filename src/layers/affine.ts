@@ -88,9 +88,8 @@ export class Affine implements Layer {
 
   // dW = xᵀ·dout, db = Σ dout over the batch
   backwardParams(dout: Tensor): void {
-    const { x } = this;
-    checkDout(this.label, dout, x && [x.shape[0], this.params.W.shape[1]]);
-    matmul(x as Tensor, dout, { transA: true, out: this.grads.W });
+    checkDout(this.label, dout, this.out?.shape);
+    matmul(this.x as Tensor, dout, { transA: true, out: this.grads.W });
     sumRows(dout, this.grads.b);
   }
 

@@ -3,8 +3,13 @@ import * as all from './index.js';
 import type { LayerType } from './layer.js';
 
 /**
- * Every layer type by its model JSON `type`, the exports of `index.ts` in alphabetical order. Loading, saving, shape
- * checks, `explain`, `check` and ONNX look a layer up here instead of switching on classes.
+ * Every layer type by its model JSON `type`, the exports of `index.ts` in alphabetical order.
+ * Loading, saving, shape checks, `explain`, `check` and ONNX look a layer up here instead of
+ * switching on classes.
+ *
+ * @example
+ * [...layerTypes.keys()]; // ['Affine', 'BatchNormalization', …]
+ * layerTypes.get('Relu')?.example.json; // { type: 'Relu' }
  */
 export const layerTypes: ReadonlyMap<string, LayerType> = new Map(types().map((layer) => [layer.type, layer] as const));
 

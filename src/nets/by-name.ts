@@ -86,7 +86,13 @@ export function makeNet(config: NetConfig, { inputShape, classes, rng, dtype = '
   }
 }
 
-/** One line naming the network, e.g. `MultiLayerNetExtend 784-100-100-10 (relu, batch norm, init he)`. */
+/**
+ * One line naming the network.
+ *
+ * @example
+ * describeNet({ net: 'two-layer', hidden: [50], activation: 'relu', init: 0.01, weightDecay: 0 });
+ * // 'TwoLayerNet 784-50-10 (relu, init std 0.01)'
+ */
 export function describeNet(config: NetConfig, inputShape: readonly [number, number, number] = [1, 28, 28], classes = 10): string {
   const init = typeof config.init === 'number' ? `init std ${config.init}` : `init ${config.init}`;
   const extras = [

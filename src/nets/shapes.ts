@@ -35,6 +35,9 @@ export function checkChain(net: Sequential, xShape?: Shape): Shape | undefined {
  * built with an `inputShape` (SimpleConvNet), or what its first layer fixes (the rows of a first
  * Affine's W). A network that starts with a Convolution read from JSON takes any H×W its layers
  * fit, so this is undefined and the data's own shape is checked through the chain instead.
+ *
+ * @example
+ * inputWidth(new TwoLayerNet(784, 50, 10)); // 784
  */
 export function inputWidth(net: Sequential): number | undefined {
   if (net.inputShape) return net.inputShape.reduce((a, b) => a * b, 1);
@@ -43,7 +46,12 @@ export function inputWidth(net: Sequential): number | undefined {
   return features === ANY ? undefined : features;
 }
 
-/** The number of classes the network outputs (its scores' width), when the layers fix it. */
+/**
+ * The number of classes the network outputs (its scores' width), when the layers fix it.
+ *
+ * @example
+ * outputWidth(new TwoLayerNet(784, 50, 10)); // 10
+ */
 export function outputWidth(net: Sequential): number | undefined {
   const scores = checkChain(net, net.inputShape ? [ANY, ...net.inputShape] : undefined);
   return scores?.length === 2 && scores[1] !== ANY ? scores[1] : undefined;

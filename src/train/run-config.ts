@@ -29,7 +29,12 @@ export interface RunConfig {
   trainEval: number;
 }
 
-/** Updates an epoch of a configuration: ⌊training images / batch size⌋, at least one. */
+/**
+ * Updates an epoch of a configuration: ⌊training images / batch size⌋, at least one.
+ *
+ * @example
+ * updatesPerEpoch({ trainSize: 60000, batchSize: 100 }); // 600
+ */
 export function updatesPerEpoch(config: Pick<RunConfig, 'trainSize' | 'batchSize'>): number {
   return Math.max(1, Math.floor(config.trainSize / Math.min(config.batchSize, config.trainSize)));
 }

@@ -11,7 +11,12 @@ export const ONNX_OPSET = 13;
 /** The IR version that goes with opset 13. */
 export const ONNX_IR_VERSION = 7;
 
-/** The layer types export knows: those whose ONNX form has an `export`. */
+/**
+ * The layer types export knows: those whose ONNX form has an `export`.
+ *
+ * @example
+ * exportedTypes().includes('Convolution'); // true
+ */
 export function exportedTypes(): string[] {
   return [...layerTypes.values()].filter((t) => t.onnx?.export).map((t) => t.type);
 }
