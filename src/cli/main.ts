@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ScratchnetError } from '../errors.js';
+import { fileError } from '../io/node/files.js';
 import { DivergenceError } from '../train/trainer.js';
 import { UsageError } from './args.js';
 import { checkCommand } from './commands/check.js';
@@ -70,8 +71,18 @@ try {
     // A problem with what the user gave: one line, no stack trace.
     process.stderr.write(`scratchnet: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = 2;
+  } else if (isFileSystemError(error)) {
+    // A file or folder the command could not use, wherever the call was: one line too.
+    process.stderr.write(`scratchnet: ${fileError(error, error.syscall ?? 'use', error.path ?? error.dest ?? 'a file').message}\n`);
+    process.exitCode = 2;
   } else {
     process.stderr.write(`scratchnet: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 1;
   }
+}
+
+/** An error of a file-system call (it carries an errno code and the call's name). */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { dest?: string } {
+  const e = error as NodeJS.ErrnoException;
+  return e instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string';
 }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './fixtures.js';
 
-/** The compiled command line. */
-export const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** The compiled command line (SCRATCHNET_CLI names another build's, to run the command-line tests against it). */
+export const CLI = process.env.SCRATCHNET_CLI ?? join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 /**
  * A scratch folder and the command line run in it: `cli(...args)` gives status, stdout and stderr;
@@ -14,7 +14,8 @@ export const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 export function cliSandbox(prefix: string) {
   const dir = mkdtempSync(join(tmpdir(), `scratchnet-${prefix}-`));
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir });
+    // a command that hangs fails its test (status null) instead of holding the run
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const file = (name: string, content: unknown): string => {

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../io/node/files.js';
+import { claimFolder } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { compareOptimizers } from '../../train/experiments.js';
 import { lineChart, smooth } from '../../train/plot.js';
@@ -45,46 +45,51 @@ export function compareOptimizersCommand(argv: string[]): void {
   const out = stringFlag('out', values.out) ?? join('runs', `optimizers-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   if (existsSync(out) && !values.out) throw new UsageError(`compare-optimizers: ${out} exists already, expected a new folder (give --out)`);
 
-  const { train } = loadMnist();
-  mkdirSync(out, { recursive: true });
-  console.log(
-    `Comparing optimizers on MultiLayerNet 784-100-100-100-100-10 (relu, init he): ${iters} iterations of batch ${batchSize}, seed ${seed}`,
-  );
-  const start = Date.now();
-  const runs = compareOptimizers(train, {
-    iters,
-    batchSize,
-    seed,
-    onProgress: (i, losses) => {
-      const parts = Object.entries(losses).map(([name, loss]) => `${labels[name]} ${loss.toFixed(4)}`);
-      console.log(`iter ${String(i).padStart(5)}  ${parts.join('  ')}  (${((Date.now() - start) / 1000).toFixed(1)} s)`);
-    },
-  });
-  console.log(`mean loss over the last ${Math.min(100, iters)} iterations:`);
-  for (const r of runs) console.log(`  ${labels[r.optimizer].padEnd(9)} lr ${String(r.lr).padEnd(6)} ${r.finalLoss.toFixed(4)}`);
-  const window = Math.max(1, Math.round(iters / 200));
-  const svg = lineChart(
-    runs.map((r, i) => ({
-      label: `${labels[r.optimizer]} (lr ${r.lr})`,
-      color: colors[i % colors.length],
-      points: smooth(r.losses, window),
-    })),
-    {
-      title: `Optimizers on MNIST, MultiLayerNet 784-100×4-10 (batch loss, mean of ${window})`,
-      xLabel: 'iteration',
-      yLabel: 'loss',
-      yMin: 0,
-      yMax: 1,
-      width: 720,
-      height: 420,
-    },
-  );
-  const json = {
-    settings: { net: 'MultiLayerNet 784-100-100-100-100-10', activation: 'relu', init: 'he', iters, batchSize, seed },
-    seconds: (Date.now() - start) / 1000,
-    results: runs.map((r) => ({ optimizer: r.optimizer, lr: r.lr, meanLossLast100: r.finalLoss, losses: Array.from(r.losses) })),
-  };
-  writeFileAtomic(join(out, 'optimizers.svg'), svg);
-  writeFileAtomic(join(out, 'optimizers.json'), `${JSON.stringify(json)}\n`);
-  console.log(`wrote ${join(out, 'optimizers.svg')}, ${join(out, 'optimizers.json')}`);
+  const claim = claimFolder(out, '--out');
+  try {
+    const { train } = loadMnist();
+    console.log(
+      `Comparing optimizers on MultiLayerNet 784-100-100-100-100-10 (relu, init he): ${iters} iterations of batch ${batchSize}, seed ${seed}`,
+    );
+    const start = Date.now();
+    const runs = compareOptimizers(train, {
+      iters,
+      batchSize,
+      seed,
+      onProgress: (i, losses) => {
+        const parts = Object.entries(losses).map(([name, loss]) => `${labels[name]} ${loss.toFixed(4)}`);
+        console.log(`iter ${String(i).padStart(5)}  ${parts.join('  ')}  (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      },
+    });
+    console.log(`mean loss over the last ${Math.min(100, iters)} iterations:`);
+    for (const r of runs) console.log(`  ${labels[r.optimizer].padEnd(9)} lr ${String(r.lr).padEnd(6)} ${r.finalLoss.toFixed(4)}`);
+    const window = Math.max(1, Math.round(iters / 200));
+    const svg = lineChart(
+      runs.map((r, i) => ({
+        label: `${labels[r.optimizer]} (lr ${r.lr})`,
+        color: colors[i % colors.length],
+        points: smooth(r.losses, window),
+      })),
+      {
+        title: `Optimizers on MNIST, MultiLayerNet 784-100×4-10 (batch loss, mean of ${window})`,
+        xLabel: 'iteration',
+        yLabel: 'loss',
+        yMin: 0,
+        yMax: 1,
+        width: 720,
+        height: 420,
+      },
+    );
+    const json = {
+      settings: { net: 'MultiLayerNet 784-100-100-100-100-10', activation: 'relu', init: 'he', iters, batchSize, seed },
+      seconds: (Date.now() - start) / 1000,
+      results: runs.map((r) => ({ optimizer: r.optimizer, lr: r.lr, meanLossLast100: r.finalLoss, losses: Array.from(r.losses) })),
+    };
+    claim.write(['optimizers.svg', svg], ['optimizers.json', `${JSON.stringify(json)}\n`]);
+    console.log(`wrote ${join(out, 'optimizers.svg')}, ${join(out, 'optimizers.json')}`);
+  } catch (error) {
+    // a comparison that did not finish leaves its folder as it found it
+    claim.release();
+    throw error;
+  }
 }

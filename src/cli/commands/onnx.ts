@@ -1,6 +1,6 @@
 import { modelFromJSON } from '../../io/model-json.js';
-import { readBytes } from '../../io/node/files.js';
-import { readModelJSON, writeModel, writeOutput } from '../../io/node/model-files.js';
+import { readBytes, writeFileAtomic } from '../../io/node/files.js';
+import { readModelJSON, writeModel } from '../../io/node/model-files.js';
 import { exportedTypes, modelToOnnx, ONNX_OPSET } from '../../io/node/onnx-export.js';
 import { IMPORTED_OPERATORS, modelFromOnnx } from '../../io/node/onnx-import.js';
 import { parseFlags, positionals, stringFlag, UsageError } from '../args.js';
@@ -28,7 +28,7 @@ export function exportCommand(argv: string[]): void {
   const out = stringFlag('onnx', values.onnx);
   if (out === undefined) throw new UsageError('export: --onnx OUT.onnx is required (see scratchnet export --help)');
   const bytes = modelToOnnx(readModelJSON(modelPath).json);
-  writeOutput(out, bytes);
+  writeFileAtomic(out, bytes);
   console.log(`${modelPath} → ${out} (ONNX opset ${ONNX_OPSET}, ${bytes.length} bytes)`);
 }
 

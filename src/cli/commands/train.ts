@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defaultThreads, loadWasmBackend, useThreads } from '../../backend/node/wasm.js';
 import { setBackend } from '../../backend/registry.js';
-import { readBytes, writeFileAtomic } from '../../io/node/files.js';
+import { ScratchnetError } from '../../errors.js';
+import { claimFolder, type FolderClaim, readBytes, writeFileAtomic, writeFilesAtomic } from '../../io/node/files.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
-import { writeModel } from '../../io/node/model-files.js';
+import { checkModelPath, modelFileData, modelJSONText } from '../../io/node/model-files.js';
 import { describeNet } from '../../nets/by-name.js';
 import type { Sequential } from '../../nets/sequential.js';
 import { type Checkpoint, checkpointFromBytes, checkpointToBytes } from '../../train/checkpoint.js';
@@ -73,9 +74,12 @@ const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 /** Where a run writes, and how often it checkpoints. */
 interface Outputs {
-  out: string;
+  /** The --out folder, claimed: a run that fails takes back what it wrote there. */
+  out: FolderClaim;
   save: string | undefined;
   checkpointDir: string | undefined;
+  /** The claim of a new --checkpoint-dir: a run that fails leaves it only when it holds a checkpoint. */
+  checkpointClaim: FolderClaim | undefined;
   checkpointEvery: number;
   threads: number;
 }
@@ -88,20 +92,33 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const resumeDir = stringFlag('resume', values.resume);
   const resumed = resumeDir === undefined ? undefined : readCheckpoint(resumeDir, values);
   const config = resumed ? resumed.config : configFromFlags(values);
-  const outputs = outputsOf(values, config, resumeDir);
-  const engine = await useKernels(config, outputs.threads);
-  const mnist = loadMnist();
-  mkdirSync(outputs.out, { recursive: true });
-  if (outputs.checkpointDir) mkdirSync(outputs.checkpointDir, { recursive: true });
-  const evalCount = Math.min(config.trainEval, config.trainSize);
-  const evalNote = evalCount < config.trainSize ? ` (train accuracy on the first ${evalCount})` : '';
-  console.log(
-    `Training ${describeNet(config.net)} on MNIST: ${config.trainSize} training and ${config.testSize} test images${evalNote}, ` +
-      `${config.iters} iterations of batch ${config.batchSize}, ${config.optimizer === 'sgd' ? 'SGD' : config.optimizer} lr ${config.lr}, ` +
-      `seed ${config.seed}, ${engine}`,
-  );
-  const { net, result, train, test } = trainWithProgress(config, mnist, outputs, resumed);
-  writeRun(outputs, config, net, result, { trainSize: train.count, testSize: test.count });
+  const outputs = claimOutputs(values, config, resumeDir);
+  try {
+    const engine = await useKernels(config, outputs.threads);
+    const mnist = loadMnist();
+    const evalCount = Math.min(config.trainEval, config.trainSize);
+    const evalNote = evalCount < config.trainSize ? ` (train accuracy on the first ${evalCount})` : '';
+    console.log(
+      `Training ${describeNet(config.net)} on MNIST: ${config.trainSize} training and ${config.testSize} test images${evalNote}, ` +
+        `${config.iters} iterations of batch ${config.batchSize}, ${config.optimizer === 'sgd' ? 'SGD' : config.optimizer} lr ${config.lr}, ` +
+        `seed ${config.seed}, ${engine}`,
+    );
+    const { net, result, train, test } = trainWithProgress(config, mnist, outputs, resumed);
+    try {
+      writeRun(outputs, config, net, result, { trainSize: train.count, testSize: test.count });
+    } catch (error) {
+      // the run's last checkpoint holds its end: resuming it writes the files again
+      const checkpoint = outputs.checkpointDir && join(outputs.checkpointDir, CHECKPOINT_FILE);
+      if (error instanceof ScratchnetError && checkpoint && existsSync(checkpoint))
+        error.message += `; the finished run is in ${checkpoint}: train --resume ${outputs.checkpointDir} --out DIR writes its files`;
+      throw error;
+    }
+  } catch (error) {
+    // a run that did not finish leaves its --out folder as it found it (the checkpoints stay)
+    outputs.out.release();
+    outputs.checkpointClaim?.release();
+    throw error;
+  }
 }
 
 /** The run of a checkpoint, and its state: only where to write and the threads may be given besides. */
@@ -114,25 +131,42 @@ function readCheckpoint(dir: string, values: ParsedFlags['values']): Checkpoint 
     throw new UsageError(`train: --resume ${dir} holds no ${CHECKPOINT_FILE}, expected a folder written by --checkpoint-dir`);
   const checkpoint = checkpointFromBytes(readBytes(path), path);
   // a checkpoint of scratchnet 0.1 stored the flags the run was started with
-  const config = checkpoint.config ?? (checkpoint.flags && configFromFlags(checkpoint.flags));
+  const flags = checkpoint.flags;
+  const unknown = Object.keys(flags ?? {}).filter((k) => !Object.hasOwn(RUN_CONFIG_FLAGS, k));
+  if (unknown.length > 0) throw new UsageError(`train: ${path} holds the flag --${unknown[0]}, which train does not know`);
+  const config = checkpoint.config ?? (flags && configFromFlags(flags));
   if (!config) throw new UsageError(`train: ${path} holds no run settings`);
   return { ...checkpoint, config };
 }
 
-/** Where the run writes, checked before anything is trained: a folder that holds a run already is refused. */
-function outputsOf(values: ParsedFlags['values'], config: RunConfig, resumeDir: string | undefined): Outputs {
+/**
+ * Where the run writes, claimed before anything is trained: the --out folder and a new run's
+ * --checkpoint-dir must be new or empty (a folder holding a run, resumed or not, is refused), the
+ * --save file a name of a model file in a folder that exists.
+ */
+function claimOutputs(values: ParsedFlags['values'], config: RunConfig, resumeDir: string | undefined): Outputs {
+  const threads = intFlag('threads', values.threads, defaultThreads(), 1, 64);
   const given = stringFlag('out', values.out);
   const out = given ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
-  if (existsSync(out) && given === undefined) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
-  if (existsSync(join(out, 'metrics.json')))
-    throw new UsageError(`train: ${out} already holds a run (metrics.json), expected a new folder: nothing saved is overwritten`);
-  return {
-    out,
-    save: stringFlag('save', values.save),
-    checkpointDir: stringFlag('checkpoint-dir', values['checkpoint-dir']) ?? resumeDir,
-    checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], updatesPerEpoch(config)),
-    threads: intFlag('threads', values.threads, defaultThreads(), 1, 64),
-  };
+  if (given === undefined && existsSync(out)) throw new UsageError(`train: ${out} exists already, expected a new folder (give --out)`);
+  const save = stringFlag('save', values.save);
+  if (save !== undefined) checkModelPath(save, '--save');
+  const checkpointGiven = stringFlag('checkpoint-dir', values['checkpoint-dir']);
+  if (values['checkpoint-every'] !== undefined && checkpointGiven === undefined && resumeDir === undefined)
+    throw new UsageError('train: --checkpoint-every needs --checkpoint-dir, expected both or neither');
+  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], updatesPerEpoch(config));
+  // a resumed run checkpoints where its checkpoint is; any other checkpoint folder is claimed as --out is
+  const checkpointDir = checkpointGiven ?? resumeDir;
+  const outClaim = claimFolder(out, '--out');
+  let checkpointClaim: FolderClaim | undefined;
+  try {
+    if (checkpointGiven !== undefined && (resumeDir === undefined || resolve(checkpointGiven) !== resolve(resumeDir)))
+      checkpointClaim = claimFolder(checkpointGiven, '--checkpoint-dir');
+  } catch (error) {
+    outClaim.release();
+    throw error;
+  }
+  return { out: outClaim, save, checkpointDir, checkpointClaim, checkpointEvery, threads };
 }
 
 /** Loads the kernels the configuration asks for; says which, for the run's first line. */
@@ -218,14 +252,21 @@ function writeRun(
     },
     history: result.history,
   };
-  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  writeFileAtomic(join(out, 'training.svg'), trainingPlot(result.losses, result.history));
-  writeFileAtomic(join(out, 'model.json'), `${JSON.stringify(net.toJSON())}\n`);
-  if (save) writeModel(save, net);
+  // all written in full before any is put in place, metrics.json (what marks a folder as holding a run) last
+  const files: [string, string | Uint8Array][] = [
+    [join(out.path, 'model.json'), modelJSONText(net.toJSON())],
+    [join(out.path, 'training.svg'), trainingPlot(result.losses, result.history)],
+    ...(save ? [[save, modelFileData(save, net)] as [string, Uint8Array | string]] : []),
+    [join(out.path, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`],
+  ];
+  out.written.push(...files.map(([path]) => path).filter((path) => path !== save));
+  writeFilesAtomic(files);
   const trainLabel = result.trainAccuracyCount < sizes.trainSize ? `train(first ${result.trainAccuracyCount})` : 'train';
   console.log(
     `test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, ${trainLabel} accuracy ${(result.trainAccuracy * 100).toFixed(2)}% ` +
       `after ${config.iters} iterations in ${last.seconds.toFixed(1)} s`,
   );
-  console.log(`wrote ${join(out, 'metrics.json')}, ${join(out, 'training.svg')}, ${join(out, 'model.json')}${save ? `, ${save}` : ''}`);
+  console.log(
+    `wrote ${join(out.path, 'metrics.json')}, ${join(out.path, 'training.svg')}, ${join(out.path, 'model.json')}${save ? `, ${save}` : ''}`,
+  );
 }

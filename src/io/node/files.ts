@@ -1,22 +1,75 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Every file scratchnet reads or writes goes through here: reads of regular files of a bounded size,
+// the one write path (all bytes or nothing, flushed, then renamed into place), and the one claim of
+// an output folder. A file-system error becomes one InputError saying what could not be done, why,
+// and that nothing was changed.
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
+import { printable } from '../printable.js';
 
-/** Why a file could not be read, in words (not the errno code). */
-function reason(error: unknown): string {
+/** The largest file scratchnet reads (a model, a data set, an image): 2 GiB. */
+export const MAX_READ_BYTES = 2 ** 31 - 1;
+
+/** Why a file-system call failed, in words (not the errno code); `action` tells a missing file from a missing folder. */
+export function reason(error: unknown, action = 'read'): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (error as Error).message;
+  const words: Record<string, string> = {
+    ENOENT: action === 'write' ? 'no such folder' : action === 'read' ? 'no such file' : 'no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'it exists already',
+    ENAMETOOLONG: 'the name is too long',
+    EMFILE: 'too many files are open',
+    EIO: 'an input/output error of the disk',
+  };
+  return (code && words[code]) || printable(((error as Error)?.message ?? String(error)).split('\n')[0]);
 }
 
-/** The bytes of a file, or an {@link InputError} naming the file and why it could not be read. */
-export function readBytes(path: string): Uint8Array {
+/** A file-system error as one line: `cannot write x.json: the disk is full`. */
+export function fileError(error: unknown, action: string, path: string, after = ''): InputError {
+  if (error instanceof InputError) return error;
+  return new InputError(`cannot ${action} ${printable(path)}: ${reason(error, action)}${after}`);
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes`, or an {@link InputError} naming the file and
+ * why it could not be read. A FIFO, a device or a folder is refused before anything is read.
+ */
+export function readBytes(path: string, maxBytes = MAX_READ_BYTES): Uint8Array {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw fileError(error, 'read', path);
+  }
+  if (stats.isDirectory()) throw new InputError(`cannot read ${printable(path)}: it is a directory, expected a file`);
+  if (!stats.isFile())
+    throw new InputError(`cannot read ${printable(path)}: it is not a regular file (a pipe or a device), expected a file`);
+  if (stats.size > maxBytes)
+    throw new InputError(`cannot read ${printable(path)}: it has ${stats.size} bytes, more than the ${maxBytes} a file may have here`);
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${reason(error)}`);
+    throw fileError(error, 'read', path);
   }
 }
 
@@ -29,25 +82,257 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(`${printable(path)} is not valid JSON: ${printable((error as Error).message.split('\n')[0])}`);
+  }
+}
+
+let staged = 0;
+
+/** A file written in full beside its target but not yet in place: `commit` puts it there, `abort` removes it. */
+export interface StagedFile {
+  readonly path: string;
+  commit(): void;
+  abort(): void;
+}
+
+/**
+ * Writes a file so that nothing is ever lost or seen half-written: the data goes to a temporary
+ * file in the same folder, every byte of it (a short write is retried, a full disk is an error),
+ * is flushed to disk, takes the mode of the file it replaces, and is renamed over the target in
+ * one step; the folder is flushed too. On any failure the temporary file is removed and the target
+ * is left as it was. Temporary files that a killed process left beside the target are removed
+ * first. A target with other hard links is refused: replacing it would leave them the old content.
+ *
+ * @example
+ * writeFileAtomic('runs/a/model.json', JSON.stringify(net.toJSON()));
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  stageFile(path, data).commit();
+}
+
+/**
+ * Writes several files as {@link writeFileAtomic} does, all or none: every one is written in full
+ * and flushed before any is put in place, so a full disk or any other failure while writing leaves
+ * every target as it was. They are put in place in the order given.
+ *
+ * @example
+ * writeFilesAtomic([['runs/a/model.json', text], ['runs/a/metrics.json', metrics]]);
+ */
+export function writeFilesAtomic(files: [path: string, data: string | Uint8Array][]): void {
+  const ready: StagedFile[] = [];
+  try {
+    for (const [path, data] of files) ready.push(stageFile(path, data));
+  } catch (error) {
+    for (const file of ready) file.abort();
+    throw error;
+  }
+  ready.forEach((file, i) => {
+    try {
+      file.commit();
+    } catch (error) {
+      for (const rest of ready.slice(i + 1)) rest.abort();
+      throw error;
+    }
+  });
+}
+
+/** The first half of {@link writeFileAtomic}: the data written in full to a temporary file beside `path`. */
+export function stageFile(path: string, data: string | Uint8Array): StagedFile {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const folder = dirname(path);
+  const name = basename(path);
+  let target: Stats | undefined;
+  try {
+    target = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'write', path);
+  }
+  if (target?.isDirectory()) throw new InputError(`cannot write ${printable(path)}: it is a directory, expected a file`);
+  if (target && target.nlink > 1)
+    throw new InputError(
+      `cannot write ${printable(path)}: it has ${target.nlink} hard links, and replacing it would leave the others the old content; expected a file of its own`,
+    );
+  const failed = (error: unknown) => fileError(error, 'write', path, target ? '; the file is as it was' : '; nothing was written');
+  removeStale(folder, name);
+  const temporary = join(folder, `.${name}.${process.pid}.${++staged}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, 'wx', 0o666);
+    if (target) fchmodSync(fd, target.mode & 0o7777);
+    for (let at = 0; at < bytes.length; ) {
+      const n = writeSync(fd, bytes, at, bytes.length - at);
+      if (n <= 0) throw Object.assign(new Error('no byte written'), { code: 'ENOSPC' });
+      at += n;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw failed(error);
+  }
+  return {
+    path,
+    commit() {
+      try {
+        renameSync(temporary, path);
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        throw failed(error);
+      }
+      syncFolder(folder);
+    },
+    abort() {
+      rmSync(temporary, { force: true });
+    },
+  };
+}
+
+// The folder's entry of a renamed file reaches the disk only when the folder itself is flushed.
+function syncFolder(folder: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
+  } catch {
+    // a file system that cannot flush a folder (or a platform that cannot open one) has done what it can
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The temporary files of writes of `name` whose process is gone (killed mid-write), removed. */
+function removeStale(folder: string, name: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(folder);
+  } catch {
+    return; // the write itself says what is wrong with the folder
+  }
+  const prefix = `.${name}.`;
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(folder, entry), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 /**
- * Writes a file so that it is never seen half-written: the data goes to a temporary file in the
- * same directory, is flushed to disk, then renamed over the target in one step.
+ * Makes a folder and the folders above it that are missing, one at a time (Node's recursive mkdir
+ * loops forever where a file system answers ENOENT for a folder it has, as /proc does). Returns
+ * the folders it made, outermost first.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
+export function makeFolder(path: string): string[] {
+  const full = resolve(path);
+  const missing: string[] = [];
+  for (let p = full; ; p = dirname(p)) {
+    try {
+      if (!statSync(p).isDirectory()) throw new InputError(`cannot make the folder ${printable(path)}: ${printable(p)} is a file`);
+      break;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(p) === p) throw fileError(error, 'make the folder', path);
+      missing.push(p);
+    }
   }
-  closeSync(fd);
-  renameSync(temporary, path);
+  const made: string[] = [];
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+      made.push(p);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        removeFolders(made);
+        throw fileError(error, 'make the folder', path);
+      }
+    }
+  }
+  return made;
+}
+
+// the folders a command made, innermost first, each only if it is empty: whatever else is there stays
+function removeFolders(made: string[]): void {
+  for (const folder of [...made].reverse()) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * A folder claimed for a command's output (by {@link claimFolder}): files go into it with `write`,
+ * and a command that fails calls `release` to take back what it wrote and the folders it made.
+ */
+export class FolderClaim {
+  /** The files written into the folder so far. */
+  readonly written: string[] = [];
+
+  constructor(
+    readonly path: string,
+    /** The folders made to claim it (itself and missing ones above it), outermost first. */
+    readonly made: readonly string[],
+  ) {}
+
+  /** Writes files into the folder, all or none ({@link writeFilesAtomic}); `name` is relative to the folder. */
+  write(...files: [name: string, data: string | Uint8Array][]): void {
+    const paths = files.map(([name]) => join(this.path, name));
+    writeFilesAtomic(files.map(([, data], i) => [paths[i], data]));
+    this.written.push(...paths);
+  }
+
+  /** Takes back what a failed command wrote: the files it wrote, then the folders it made that are left empty. */
+  release(): void {
+    for (const file of this.written) rmSync(file, { force: true });
+    this.written.length = 0;
+    removeFolders([...this.made]);
+  }
+}
+
+/**
+ * Claims a folder for a command's output: it must be new (it is made, with any missing folder
+ * above it) or empty, so that nothing saved is ever overwritten: a folder holding a run, or
+ * anything else, is refused. `flag` names the folder in messages (`--out`).
+ *
+ * @example
+ * const out = claimFolder('runs/a', '--out');
+ * try { out.write(['model.json', text]); } catch (error) { out.release(); throw error; }
+ */
+export function claimFolder(path: string, flag: string): FolderClaim {
+  if (path.trim() === '') throw new InputError(`${flag} is empty, expected the path of a folder`);
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'use the folder', path);
+  }
+  if (!stats) return new FolderClaim(path, makeFolder(path));
+  if (!stats.isDirectory()) throw new InputError(`${flag} ${printable(path)} is a file, expected a folder`);
+  let entries: string[];
+  try {
+    entries = readdirSync(path);
+  } catch (error) {
+    throw fileError(error, 'read the folder', path);
+  }
+  if (entries.includes('metrics.json'))
+    throw new InputError(`${printable(path)} already holds a run (metrics.json), expected a new folder: nothing saved is overwritten`);
+  if (entries.length > 0) {
+    const shown = entries.slice(0, 3).map(printable).join(', ');
+    throw new InputError(
+      `${printable(path)} is not empty (it holds ${shown}${entries.length > 3 ? ', …' : ''}), expected a new or empty folder: nothing in it is overwritten`,
+    );
+  }
+  return new FolderClaim(path, []);
 }
