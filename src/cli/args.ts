@@ -52,11 +52,14 @@ export function intFlag(name: string, value: FlagValue, fallback: number, min = 
   return n;
 }
 
-/** A flag's value as a positive finite number. */
+/** A number as decimals write it (`0.1`, `.5`, `3`, `1e-3`): not hex, not Infinity, not blank. */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+/** A flag's value as a positive finite number, written in decimals. */
 export function positiveFlag(name: string, value: FlagValue, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n <= 0)
+  if (typeof value !== 'string' || !DECIMAL.test(value) || !Number.isFinite(n) || n <= 0)
     throw new UsageError(`--${name} is ${describe(value)}, expected a positive number`);
   return n;
 }
@@ -105,7 +108,7 @@ export function intListFlag(name: string, value: FlagValue, fallback: number[], 
 export function nonNegativeFlag(name: string, value: FlagValue, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
+  if (typeof value !== 'string' || !DECIMAL.test(value) || !Number.isFinite(n) || n < 0)
     throw new UsageError(`--${name} is ${describe(value)}, expected a number ≥ 0`);
   return n;
 }

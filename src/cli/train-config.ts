@@ -1,8 +1,8 @@
-import { type NetConfig, netDefaults, netNames } from '../nets/by-name.js';
+import { MAX_PARAMETERS, type NetConfig, netDefaults, netNames, parameterCount } from '../nets/by-name.js';
 import { activations } from '../nets/two-layer-net.js';
 import { parseWeightInit } from '../nets/weight-init.js';
 import { defaultLearningRates, type OptimizerName, optimizerNames } from '../optim/optimizers.js';
-import { type RunConfig, updatesPerEpoch } from '../train/run-config.js';
+import { MAX_HIDDEN, MAX_ITERATIONS, MAX_SEED, type RunConfig, TEST_IMAGES, TRAIN_IMAGES, updatesPerEpoch } from '../train/run-config.js';
 import {
   choiceFlag,
   type FlagSpec,
@@ -37,10 +37,6 @@ export const RUN_CONFIG_FLAGS: FlagSpec = {
   'test-size': { type: 'string' },
 };
 
-/** MNIST's sizes, which bound the flags. */
-const TRAIN_IMAGES = 60000;
-const TEST_IMAGES = 10000;
-
 /**
  * The run the flags describe, with the book's defaults for what they leave out, every flag checked
  * and checked against the others (a UsageError names the flag and what it expects).
@@ -55,13 +51,22 @@ export function configFromFlags(values: ParsedFlags['values']): RunConfig {
   const optimizer = choiceFlag<OptimizerName>('optimizer', values.optimizer, optimizerNames, net.net === 'simple-conv' ? 'adam' : 'sgd');
   const trainSize = intFlag('train-size', values['train-size'], TRAIN_IMAGES, 1, TRAIN_IMAGES);
   const perEpoch = updatesPerEpoch({ trainSize, batchSize });
+  const parameters = parameterCount(net, [1, 28, 28], 10);
+  if (parameters > MAX_PARAMETERS)
+    throw new UsageError(
+      `train: --hidden ${net.hidden.join(',')} makes a network of ${parameters.toLocaleString('en')} parameters, more than the ${MAX_PARAMETERS.toLocaleString('en')} (2^24) a run may train (its model.json could not be written)`,
+    );
   return {
     net,
     optimizer,
     lr: positiveFlag('lr', values.lr, optimizer === 'sgd' ? 0.1 : defaultLearningRates[optimizer]),
-    iters: values.epochs !== undefined ? intFlag('epochs', values.epochs, 1) * perEpoch : intFlag('iters', values.iters, 10000),
-    batchSize,
-    seed: intFlag('seed', values.seed, 0, 0),
+    iters:
+      values.epochs !== undefined
+        ? intFlag('epochs', values.epochs, 1, 1, Math.floor(MAX_ITERATIONS / perEpoch)) * perEpoch
+        : intFlag('iters', values.iters, 10000, 1, MAX_ITERATIONS),
+    // a batch is at most the training set, and says so
+    batchSize: Math.min(batchSize, trainSize),
+    seed: intFlag('seed', values.seed, 0, 0, MAX_SEED),
     dtype: choiceFlag('dtype', values.dtype, ['float64', 'float32'] as const, 'float64'),
     backend: choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm'),
     trainSize,
@@ -74,7 +79,7 @@ export function configFromFlags(values: ParsedFlags['values']): RunConfig {
 function netConfig(values: ParsedFlags['values']): NetConfig {
   const net = choiceFlag('net', values.net, netNames, 'two-layer');
   const defaults = netDefaults[net];
-  const hidden = intListFlag('hidden', values.hidden, defaults.hidden, 1, 100000);
+  const hidden = intListFlag('hidden', values.hidden, defaults.hidden, 1, MAX_HIDDEN);
   if ((net === 'two-layer' || net === 'simple-conv') && hidden.length !== 1) {
     throw new UsageError(`train: --hidden is ${hidden.join(',')}, but ${net} has one hidden layer: expected one size`);
   }

@@ -3,7 +3,7 @@ import type { JsonFields } from '../io/json-fields.js';
 import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
 import { col2im, im2col, slidingWindow, type Window } from '../tensor/im2col.js';
 import { matmul } from '../tensor/ops.js';
-import { ANY, reuse, Tensor } from '../tensor/tensor.js';
+import { ANY, checkElements, reuse, Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
 import { type LayerSteps, op, shown } from './steps.js';
 
@@ -64,7 +64,14 @@ export class Convolution implements Layer {
         throw new ShapeError(`${where}: ${kernel} but ${from} gives ${xShape[1]} channels, expected W with ${xShape[1]} channels`);
       throw new ShapeError(`${where}: x is ${formatShape(xShape)} but ${kernel}, expected x with ${W.shape[1]} channels`);
     }
-    return slidingWindow(where, xShape, kernel, W.shape[2], W.shape[3], this.stride, this.pad);
+    const win = slidingWindow(where, xShape, kernel, W.shape[2], W.shape[3], this.stride, this.pad);
+    // im2col's rows: one a window of each image, C·FH·FW long
+    if (win.oh !== ANY && win.ow !== ANY)
+      checkElements(
+        Math.max(win.n, 1) * win.oh * win.ow * (W.size / W.shape[0]),
+        `${where}: x is ${formatShape(xShape)} but ${kernel}: its im2col`,
+      );
+    return win;
   }
 
   /** The output shape N×FN×OH×OW for input of shape N×C×H×W, or a ShapeError naming both shapes. */

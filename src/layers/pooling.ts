@@ -43,6 +43,12 @@ export class Pooling implements Layer {
       if (!Number.isInteger(value) || value < min)
         throw new InputError(`${this.label}: ${name} is ${value}, expected a whole number ≥ ${min}`);
     }
+    // more padding than half the window makes windows of padding alone (PyTorch's rule too)
+    const most = Math.floor(Math.min(poolH, poolW) / 2);
+    if (pad > most)
+      throw new InputError(
+        `${this.label}: pad is ${pad} but the window is ${poolH}×${poolW}, expected a pad of at most half the window (${most})`,
+      );
   }
 
   private window(where: string, xShape: readonly number[]): Window {

@@ -107,3 +107,30 @@ export function describeNet(config: NetConfig, inputShape: readonly [number, num
   const name = { 'two-layer': 'TwoLayerNet', 'multi-layer': 'MultiLayerNet', 'multi-layer-extend': 'MultiLayerNetExtend' }[config.net];
   return `${name} ${[inputShape[0] * inputShape[1] * inputShape[2], ...config.hidden, classes].join('-')} (${extras})`;
 }
+
+/**
+ * The most parameters a run may train: 2^24 (16,777,216). Its model.json holds each as a number of
+ * up to about 24 characters, and a longer text than V8's strings (about 2^29 characters) cannot be
+ * written: past the limit a run would train and then lose its weights.
+ */
+export const MAX_PARAMETERS = 2 ** 24;
+
+/**
+ * How many parameters the network of a configuration has, for `inputShape` examples and `classes`
+ * classes, counted without building it.
+ *
+ * @example
+ * parameterCount({ net: 'two-layer', hidden: [50], activation: 'relu', init: 0.01, weightDecay: 0 }, [1, 28, 28], 10); // 39,760
+ */
+export function parameterCount(config: NetConfig, inputShape: readonly [number, number, number], classes: number): number {
+  const [c, h, w] = inputShape;
+  const affines = (sizes: number[]): number => sizes.slice(1).reduce((sum, size, i) => sum + sizes[i] * size + size, 0);
+  if (config.net === 'simple-conv') {
+    // conv 30×C×5×5, a 2×2 pooling of its (H − 4)×(W − 4), then two Affine layers, as SimpleConvNet
+    const pooled = 30 * Math.floor((h - 4) / 2) * Math.floor((w - 4) / 2);
+    return 30 * c * 25 + 30 + affines([pooled, config.hidden[0], classes]);
+  }
+  const hidden = config.net === 'two-layer' ? config.hidden.slice(0, 1) : config.hidden;
+  const batchNorm = config.net === 'multi-layer-extend' && config.batchNorm ? 2 * hidden.reduce((a, b) => a + b, 0) : 0;
+  return affines([c * h * w, ...hidden, classes]) + batchNorm;
+}

@@ -1,5 +1,5 @@
 import { formatShape, ShapeError } from '../errors.js';
-import { ANY, type FloatArray } from './tensor.js';
+import { ANY, checkElements, type FloatArray } from './tensor.js';
 
 /** The geometry of a sliding window over N×C×H×W input: kernel, stride, zero padding, output size. */
 export interface Window {
@@ -66,6 +66,9 @@ export function slidingWindow(
   const input = `x is ${formatShape(xShape)}`;
   const oh = windowOutputSize(where, input, kernel, h, fh, stride, pad, 'height');
   const ow = windowOutputSize(where, input, kernel, w, fw, stride, pad, 'width');
+  // the windows of a large padding are held to the tensor limit before anything is made of them
+  if (oh !== ANY && ow !== ANY)
+    checkElements(Math.max(n, 1) * Math.max(c, 1) * oh * ow, `${where}: ${input} but ${kernel}: its output of ${oh}×${ow} windows`);
   return { n, c, h, w, fh, fw, stride, pad, oh, ow };
 }
 

@@ -16,15 +16,16 @@ export class Rng {
 
   constructor(seed = 0) {
     if (!Number.isSafeInteger(seed)) throw new InputError(`Rng: seed is ${seed}, expected a whole number`);
-    // splitmix32 spreads the seed over the four state words; both halves of a large seed count.
-    let x = (seed ^ Math.floor(seed / 2 ** 32)) >>> 0;
+    // splitmix32 spreads the seed's low 32 bits over the four state words; its high part (past 32
+    // bits, or the sign) goes into a word of its own, so that no two seeds give the same stream
+    // (2^32 + 1 and 0 did when the halves were xored first). Seeds 0 … 2^32 − 1 are as they were.
+    let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      this.s[i] = mix32(x);
     }
+    const high = Math.floor(seed / 2 ** 32);
+    this.s[2] ^= mix32(high >>> 0); // mix32(0) = 0: nothing for a seed below 2^32
   }
 
   /** The next 32 random bits as an unsigned integer. */
@@ -91,6 +92,13 @@ export class Rng {
     }
     this.s.set(state);
   }
+}
+
+// splitmix32's finaliser: every bit of x moves every bit of the result
+function mix32(x: number): number {
+  let z = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

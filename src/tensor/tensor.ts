@@ -30,7 +30,22 @@ export function setFloat32Allocator(allocator: ((size: number) => Float32Array |
   float32Allocator = allocator;
 }
 
+/**
+ * The most elements a tensor may have: 2^27 (134,217,728; a GiB of float64). Shapes derived from a
+ * file or flags are held to it before anything is allocated, with this limit in the message.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 27;
+
+/** Refuses `size` elements for `what` (`Pooling#1's output 1×1×40001×40001`) above {@link MAX_TENSOR_ELEMENTS}. */
+export function checkElements(size: number, what: string): void {
+  if (size > MAX_TENSOR_ELEMENTS)
+    throw new ShapeError(
+      `${what} would have ${size.toLocaleString('en')} elements, more than the ${MAX_TENSOR_ELEMENTS.toLocaleString('en')} (2^27) a tensor may have`,
+    );
+}
+
 export function allocate(size: number, dtype: DType): FloatArray {
+  checkElements(size, 'a tensor');
   if (dtype === 'float32') return float32Allocator?.(size) ?? new Float32Array(size);
   return new Float64Array(size);
 }

@@ -1,11 +1,19 @@
 import type { BackendName } from '../backend/registry.js';
 import { describe, InputError } from '../errors.js';
 import { JsonFields } from '../io/json-fields.js';
-import { type NetConfig, netNames } from '../nets/by-name.js';
+import { MAX_PARAMETERS, type NetConfig, netNames, parameterCount } from '../nets/by-name.js';
 import { activations } from '../nets/two-layer-net.js';
 import type { WeightInit } from '../nets/weight-init.js';
 import { type OptimizerName, optimizerNames } from '../optim/optimizers.js';
 import type { DType } from '../tensor/tensor.js';
+
+/** MNIST's sizes, which bound a run's subsets. */
+export const TRAIN_IMAGES = 60000;
+export const TEST_IMAGES = 10000;
+/** The most units a hidden layer may have, the most updates a run may make, the largest seed (the Rng's 32 bits). */
+export const MAX_HIDDEN = 100000;
+export const MAX_ITERATIONS = 10_000_000;
+export const MAX_SEED = 2 ** 32 - 1;
 
 /**
  * A training run on MNIST as data: the network, the optimizer and everything else that decides the
@@ -40,8 +48,9 @@ export function updatesPerEpoch(config: Pick<RunConfig, 'trainSize' | 'batchSize
 }
 
 /**
- * Reads a run's configuration from JSON (a checkpoint's), checking every field: a field that is
- * missing or wrong is one InputError naming it and what was expected.
+ * Reads a run's configuration from JSON (a checkpoint's), checking every field as strictly as the
+ * command line checks its flags: a field that is missing, wrong or out of its bounds, or a network
+ * whose fields do not go together, is one InputError naming it and what was expected.
  *
  * @example
  * const config = runConfigFromJSON(JSON.parse(text), 'ck/checkpoint.safetensors: config');
@@ -49,30 +58,42 @@ export function updatesPerEpoch(config: Pick<RunConfig, 'trainSize' | 'batchSize
 export function runConfigFromJSON(value: unknown, path = 'config'): RunConfig {
   const c = new JsonFields(value, path);
   const n = new JsonFields(c.get('net'), `${path}.net`);
-  const whole = { whole: true, min: 1 };
+  const whole = (max: number) => ({ whole: true, min: 1, max });
   const init = n.get('init');
   if (init !== 'he' && init !== 'xavier' && !(typeof init === 'number' && init > 0 && Number.isFinite(init)))
     throw new InputError(`${path}.net.init is ${describe(init)}, expected he, xavier or a positive standard deviation`);
   const net: NetConfig = {
     net: n.choice('net', netNames),
-    hidden: n.numbers('hidden', whole),
+    hidden: n.numbers('hidden', whole(MAX_HIDDEN)),
     activation: n.choice('activation', activations),
     init: init as WeightInit,
     weightDecay: n.number('weightDecay', { min: 0 }),
-    ...(n.has('dropout') ? { dropout: n.number('dropout', { min: 0, below: 1 }) } : {}),
+    ...(n.has('dropout') ? { dropout: n.number('dropout', { min: Number.MIN_VALUE, below: 1 }) } : {}),
     ...(n.has('batchNorm') ? { batchNorm: n.get('batchNorm') === true } : {}),
   };
+  const one = net.net === 'two-layer' || net.net === 'simple-conv';
+  if (one && net.hidden.length !== 1)
+    throw new InputError(`${path}.net.hidden has ${net.hidden.length} sizes, but ${net.net} has one hidden layer`);
+  if (net.net === 'simple-conv' && net.activation !== 'relu')
+    throw new InputError(`${path}.net.activation is ${net.activation}, but simple-conv uses relu (as the book)`);
+  if (net.net !== 'multi-layer-extend' && (net.dropout !== undefined || net.batchNorm))
+    throw new InputError(`${path}.net has dropout or batchNorm, which only multi-layer-extend takes`);
+  const parameters = parameterCount(net, [1, 28, 28], 10);
+  if (parameters > MAX_PARAMETERS)
+    throw new InputError(`${path}.net makes a network of ${parameters} parameters, more than the ${MAX_PARAMETERS} (2^24) a run may train`);
+  const trainSize = c.number('trainSize', whole(TRAIN_IMAGES));
+  const batchSize = c.number('batchSize', whole(trainSize));
   return {
     net,
     optimizer: c.choice('optimizer', optimizerNames),
     lr: c.number('lr', { min: Number.MIN_VALUE }),
-    iters: c.number('iters', whole),
-    batchSize: c.number('batchSize', whole),
-    seed: c.number('seed', { whole: true, min: 0 }),
+    iters: c.number('iters', whole(MAX_ITERATIONS)),
+    batchSize,
+    seed: c.number('seed', { whole: true, min: 0, max: MAX_SEED }),
     dtype: c.choice('dtype', ['float64', 'float32'] as const),
     backend: c.choice('backend', ['js', 'wasm'] as const),
-    trainSize: c.number('trainSize', whole),
-    testSize: c.number('testSize', whole),
-    trainEval: c.number('trainEval', whole),
+    trainSize,
+    testSize: c.number('testSize', whole(TEST_IMAGES)),
+    trainEval: c.number('trainEval', whole(TRAIN_IMAGES)),
   };
 }

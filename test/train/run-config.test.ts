@@ -54,8 +54,25 @@ test('a run configuration goes into a checkpoint and comes back whole, and the r
 test('a run configuration with a field that is wrong is one line naming it', () => {
   const cases: [unknown, RegExp][] = [
     [{ ...config, optimizer: 'adamw' }, /^config.optimizer is "adamw", expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam$/],
-    [{ ...config, iters: 0 }, /^config.iters is 0, expected a whole number ≥ 1$/],
-    [{ ...config, net: { ...config.net, hidden: [12, 'x'] } }, /^config.net.hidden\[1\] is "x", expected a whole number ≥ 1$/],
+    [{ ...config, iters: 0 }, /^config.iters is 0, expected a whole number ≥ 1 and ≤ 10000000$/],
+    [{ ...config, net: { ...config.net, hidden: [12, 'x'] } }, /^config.net.hidden\[1\] is "x", expected a whole number ≥ 1 and ≤ 100000$/],
+    // as strict as the flags: bounds, and fields that go together
+    [{ ...config, iters: 1e8 }, /^config.iters is 100000000, expected a whole number ≥ 1 and ≤ 10000000$/],
+    [{ ...config, seed: 2 ** 32 }, /^config.seed is 4294967296, expected a whole number ≥ 0 and ≤ 4294967295$/],
+    [{ ...config, trainSize: 60001 }, /^config.trainSize is 60001, expected a whole number ≥ 1 and ≤ 60000$/],
+    [{ ...config, batchSize: 401 }, /^config.batchSize is 401, expected a whole number ≥ 1 and ≤ 400$/],
+    [{ ...config, testSize: 10001 }, /^config.testSize is 10001/],
+    [{ ...config, lr: -1 }, /^config.lr is -1/],
+    [{ ...config, net: { ...config.net, dropout: 1 } }, /^config.net.dropout is 1/],
+    [{ ...config, net: { ...config.net, net: 'two-layer' } }, /^config.net.hidden has 2 sizes, but two-layer has one hidden layer$/],
+    [
+      { ...config, net: { ...config.net, net: 'multi-layer' } },
+      /^config.net has dropout or batchNorm, which only multi-layer-extend takes$/,
+    ],
+    [
+      { ...config, net: { ...config.net, hidden: [100000, 100000] } },
+      /^config.net makes a network of \d+ parameters, more than the 16777216 \(2\^24\) a run may train$/,
+    ],
     [
       { ...config, net: { ...config.net, init: 'zero' } },
       /^config.net.init is "zero", expected he, xavier or a positive standard deviation$/,
