@@ -43,6 +43,12 @@ export class MiniBatches {
     const next = Int32Array.from(order);
     if (next.some((k, i) => k !== order[i] || k < 0 || k >= this.count))
       throw new InputError(`MiniBatches.restore: the order holds an index outside 0…${this.count - 1}`);
+    // each example once: a permutation
+    const seen = new Uint8Array(this.count);
+    for (const k of next) {
+      if (seen[k]) throw new InputError(`MiniBatches.restore: the order holds the index ${k} twice, expected each example once`);
+      seen[k] = 1;
+    }
     this.order = next;
     this.position = position;
   }

@@ -1,4 +1,5 @@
 import { describe, InputError } from '../errors.js';
+import { crc32 } from '../io/crc32.js';
 import { modelFromJSON } from '../io/model-json.js';
 import { MODEL_METADATA_KEY, modelJSONFromSafetensors, modelToSafetensors } from '../io/model-safetensors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../io/safetensors.js';
@@ -9,6 +10,8 @@ import type { EpochRecord, TrainingState } from './trainer.js';
 
 /** The metadata key of a checkpoint's training state. */
 export const CHECKPOINT_KEY = 'scratchnet.checkpoint';
+/** The metadata key of the checksum over everything else a checkpoint holds (`crc32:` and 8 hex digits). */
+export const CHECKSUM_KEY = 'scratchnet.checksum';
 /**
  * The layout of that state: 2 stores the run's configuration (a {@link RunConfig}); 1, of
  * scratchnet 0.1, stored the command line's flags instead, which the command line still reads.
@@ -54,13 +57,42 @@ export function checkpointToBytes(net: Sequential, state: TrainingState, config?
     seconds: state.seconds,
     ...(config ? { config } : {}),
   };
-  return encodeSafetensors(tensors, { ...model.metadata, [CHECKPOINT_KEY]: JSON.stringify(meta) });
+  const metadata = { ...model.metadata, [CHECKPOINT_KEY]: JSON.stringify(meta) };
+  return encodeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: checksumOf(tensors, metadata) });
+}
+
+/**
+ * The CRC-32 of a checkpoint's contents: each tensor's name, shape and values (as float64, little
+ * endian) and each metadata entry, in a fixed order. A bit flipped anywhere in the file changes it.
+ */
+function checksumOf(tensors: ReadonlyMap<string, NamedTensor>, metadata: Record<string, string>): string {
+  const text = new TextEncoder();
+  let crc = 0;
+  for (const name of [...tensors.keys()].sort()) {
+    const t = tensors.get(name) as NamedTensor;
+    crc = crc32(text.encode(`${name}:${t.dtype}:${t.shape.join(',')};`), crc);
+    crc = crc32(littleEndianBytes(t.data), crc);
+  }
+  for (const key of Object.keys(metadata).sort()) if (key !== CHECKSUM_KEY) crc = crc32(text.encode(`${key}=${metadata[key]};`), crc);
+  return `crc32:${crc.toString(16).padStart(8, '0')}`;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
+
+// float64 values as the 8 little-endian bytes each that a checksum reads (a view where the host is little-endian)
+function littleEndianBytes(data: Float64Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = new Uint8Array(data.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i], true);
+  return bytes;
 }
 
 /** Reads a checkpoint back: the model JSON, the training state and the run's configuration (or, from version 1, its flags). */
 export function checkpointFromBytes(bytes: Uint8Array, name = 'checkpoint'): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   if (!Object.hasOwn(metadata, CHECKPOINT_KEY)) throw new InputError(`${name}: no training state in it (a model file, not a checkpoint?)`);
+
   let meta: Record<string, unknown>;
   try {
     meta = JSON.parse(metadata[CHECKPOINT_KEY]);
@@ -77,6 +109,13 @@ export function checkpointFromBytes(bytes: Uint8Array, name = 'checkpoint'): Che
     throw new InputError(
       `${name}: version ${describe(meta?.version)}, expected ${FLAGS_VERSION} or ${VERSION} (a checkpoint of another scratchnet?)`,
     );
+  // every checkpoint of version 2 carries its checksum (those of version 1 did not)
+  if (meta.version === VERSION || Object.hasOwn(metadata, CHECKSUM_KEY)) {
+    const stored = metadata[CHECKSUM_KEY];
+    const computed = checksumOf(tensors, metadata);
+    if (stored !== computed)
+      throw new InputError(`${name}: its checksum is ${describe(stored)} but its contents give ${computed}: the file is damaged`);
+  }
   const tensor = (key: string): Float64Array => {
     const t = tensors.get(key);
     if (!t) throw new InputError(`${name}: the tensor ${key} is missing`);
@@ -92,17 +131,27 @@ export function checkpointFromBytes(bytes: Uint8Array, name = 'checkpoint'): Che
   const losses = tensor('state.losses');
   if (losses.length !== iteration)
     throw new InputError(`${name}: ${losses.length} losses for iteration ${iteration}, expected one per update`);
+  const bad = losses.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InputError(`${name}: the loss of update ${bad + 1} is ${losses[bad]}, expected a finite number`);
+  const order = tensor('state.order');
+  if (!order.every(Number.isInteger)) throw new InputError(`${name}: the batch order holds a number that is not a whole index`);
+  const history = field<EpochRecord[]>('history', Array.isArray, 'a list of epochs');
+  history.forEach((r, i) => {
+    const numbers = [r?.epoch, r?.iteration, r?.loss, r?.trainAccuracy, r?.testAccuracy, r?.seconds];
+    if (!numbers.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      throw new InputError(`${name}: history[${i}] is not an epoch's record, expected epoch, iteration, loss, accuracies and seconds`);
+  });
   const scalars = meta.optimizer as Record<string, number> | null;
   const arrays = new Map<string, Float64Array>();
   for (const [k, t] of tensors) if (k.startsWith('optimizer.')) arrays.set(k.slice('optimizer.'.length), t.data);
   const state: TrainingState = {
     iteration,
     rng: field<number[]>('rng', (v) => Array.isArray(v) && v.length === 4 && v.every(whole), 'four 32-bit words'),
-    batches: { order: Int32Array.from(tensor('state.order')), position: field<number>('position', whole, 'a whole number') },
+    batches: { order: Int32Array.from(order), position: field<number>('position', whole, 'a whole number') },
     optimizer:
       scalars === null ? undefined : { arrays, scalars: field('optimizer', (v) => typeof v === 'object' && v !== null, 'an object') },
     losses,
-    history: field<EpochRecord[]>('history', Array.isArray, 'a list of epochs'),
+    history,
     epochLoss: field<number>('epochLoss', Number.isFinite, 'a number'),
     epochIters: field<number>('epochIters', whole, 'a whole number'),
     seconds: field<number>('seconds', Number.isFinite, 'a number'),

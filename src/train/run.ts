@@ -59,8 +59,11 @@ export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet,
   const trainer = new Trainer(net, optimizer, train, { batchSize: options.batchSize, rng, dtype });
   const trainEval = options.trainEvalCount === undefined ? train : subset(train, options.trainEvalCount);
   if (resume) {
-    if (resume.iteration >= iters)
-      throw new ScratchnetError(`the checkpoint is at iteration ${resume.iteration}, expected fewer than the run's ${iters}`);
+    if (resume.iteration > iters)
+      throw new ScratchnetError(`the checkpoint is at iteration ${resume.iteration}, expected at most the run's ${iters}`);
+    // a checkpoint of the last iteration (a run killed after it) gives the run's end as it is
+    if (resume.iteration === iters && resume.history[resume.history.length - 1]?.iteration !== iters)
+      throw new ScratchnetError(`the checkpoint is at the run's last iteration ${iters} but holds no record of its end, expected one`);
     trainer.restore(resume);
   }
   while (trainer.iteration < iters) {

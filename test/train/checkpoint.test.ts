@@ -184,3 +184,80 @@ test('train: --resume misuse, a diverging run and an occupied --out are one line
   assert.match(r.stderr, /training diverged at iteration \d+: .* in \w+#\d.*; the last good checkpoint is ckb\/checkpoint.safetensors/);
   assert.ok(existsSync(join(dir, 'ckb', 'checkpoint.safetensors')));
 });
+
+/** A small run's checkpoint at `at` of `iters`, with the net that made it. */
+function checkpointAt(at: number, iters = 12, hidden = 20) {
+  const rng = new Rng(4);
+  const n = new MultiLayerNetExtend(784, [hidden], 10, { batchNorm: true, dropout: 0.2, rng });
+  let saved: TrainingState | undefined;
+  const result = trainNet(n, makeOptimizer('adam', 0.001), train, test10k, {
+    iters,
+    batchSize: 50,
+    rng,
+    checkpointEvery: at,
+    onCheckpoint: (s) => {
+      if (s.iteration === at) saved = structuredClone(s);
+    },
+  });
+  assert.ok(saved);
+  return { net: n, state: saved, result };
+}
+
+test('a checksum covers every byte: any one bit flipped anywhere in a checkpoint is refused', () => {
+  const { net: n, state } = checkpointAt(6, 12, 2); // a narrow net: a small file, read thousands of times
+  const bytes = checkpointToBytes(n, state);
+  assert.doesNotThrow(() => checkpointFromBytes(bytes));
+  const rng = new Rng(11);
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  // every bit of the header (the metadata, the names, shapes and offsets), and 2,000 bits of the values
+  const positions = [
+    ...Array.from({ length: 8 + headerLength }, (_, i) => i),
+    ...Array.from({ length: 2000 }, () => 8 + headerLength + rng.int(bytes.length - 8 - headerLength)),
+  ];
+  let refused = 0;
+  for (const at of positions) {
+    const bit = at < 8 + headerLength ? 1 << (at % 8) : 1 << rng.int(8);
+    const damaged = bytes.slice();
+    damaged[at] ^= bit;
+    assert.throws(() => checkpointFromBytes(damaged), ScratchnetError, `the bit ${bit} of byte ${at}`);
+    refused++;
+  }
+  assert.equal(refused, positions.length);
+});
+
+test('a checkpoint whose state is not a run’s is refused, though its checksum is right: NaN losses, batch orders that are not permutations', () => {
+  const { net: n, state } = checkpointAt(6);
+  const loss = structuredClone(state);
+  loss.losses[2] = Number.NaN;
+  assert.throws(() => checkpointFromBytes(checkpointToBytes(n, loss)), /the loss of update 3 is NaN, expected a finite number/);
+  const fraction = structuredClone(state);
+  fraction.batches.order = Float64Array.from(state.batches.order, (k, i) => (i === 0 ? k + 0.5 : k)) as unknown as Int32Array;
+  assert.throws(() => checkpointFromBytes(checkpointToBytes(n, fraction)), /the batch order holds a number that is not a whole index/);
+  const twice = structuredClone(state);
+  twice.batches.order[1] = twice.batches.order[0];
+  const back = checkpointFromBytes(checkpointToBytes(n, twice));
+  const rng = new Rng(0);
+  assert.throws(
+    () => trainNet(net(rng), makeOptimizer('adam', 0.001), train, test10k, { iters: 12, batchSize: 50, rng, resume: back.state }),
+    /the order holds the index \d+ twice, expected each example once/,
+  );
+  const record = structuredClone(checkpointAt(12).state); // at the end of the first epoch: one record
+  (record.history[0] as { loss: unknown }).loss = 'low';
+  assert.throws(() => checkpointFromBytes(checkpointToBytes(n, record)), /history\[0\] is not an epoch's record/);
+});
+
+test("the checkpoint of a run's last iteration resumes to that run's end, and one past it is refused", () => {
+  const { net: n, state, result } = checkpointAt(12);
+  const back = checkpointFromBytes(checkpointToBytes(n, state));
+  const rng = new Rng(0);
+  const c = net(rng);
+  loadWeights(c, back.model);
+  const resumed = trainNet(c, makeOptimizer('adam', 0.001), train, test10k, { iters: 12, batchSize: 50, rng, resume: back.state });
+  assert.deepEqual(resumed.history, result.history);
+  assert.deepEqual([...resumed.losses], [...result.losses]);
+  assert.equal(JSON.stringify(c.toJSON()), JSON.stringify(n.toJSON()));
+  assert.throws(
+    () => trainNet(c, makeOptimizer('adam', 0.001), train, test10k, { iters: 10, batchSize: 50, rng, resume: back.state }),
+    /the checkpoint is at iteration 12, expected at most the run's 10/,
+  );
+});

@@ -1,6 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { InputError } from '../../errors.js';
+import { crc32 } from '../crc32.js';
 import { quote } from '../printable.js';
+
+export { crc32 } from '../crc32.js';
 
 /** A grayscale image, one value 0–255 a pixel, row-major. */
 export interface GrayImage {
@@ -19,23 +22,6 @@ const CHANNELS = new Map([
   [4, 2],
   [6, 4],
 ]);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** The CRC-32 that PNG puts after each chunk, over its type and data. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /**
  * Decodes a PNG to grayscale: 8-bit gray, gray+alpha, RGB or RGBA, not interlaced, with any of
