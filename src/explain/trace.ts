@@ -128,6 +128,7 @@ export function trace(net: Sequential, x: Tensor, t: Tensor): Trace {
     input = names.output;
   }
   const last: LossLayer = net.lastLayer;
+  net.checkFinite(x, out.data);
   const loss = last.forward(out, t);
   const lossSteps = layerType(last.type).steps;
   const lossNames: Names = { input, output: lossSteps.output, params: {} };

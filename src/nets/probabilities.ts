@@ -11,6 +11,7 @@ import type { Sequential } from './sequential.js';
  */
 export function classProbabilities(net: Sequential, x: Tensor): number[][] {
   const scores = net.forward(x, false);
+  net.checkFinite(x, scores.data);
   if (scores.rank !== 2) throw new ShapeError(`the network gives scores of ${formatShape(scores.shape)}, expected one row per example`);
   const [n, c] = scores.shape;
   const rows: number[][] = [];

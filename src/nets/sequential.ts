@@ -143,6 +143,39 @@ export class Sequential {
     return grads;
   }
 
+  /**
+   * The first layer whose output on x (inference) holds a number that is not finite, and that
+   * number; undefined when every output is finite. The layer to name when a loss or a score is NaN.
+   *
+   * @example
+   * net.firstNonFinite(x); // { layer: Affine#1, value: Infinity }
+   */
+  firstNonFinite(x: Tensor): { layer: Layer; value: number } | undefined {
+    let out = x;
+    for (const layer of this.layers) {
+      out = layer.forward(out, false);
+      const value = out.data.find((v) => !Number.isFinite(v));
+      if (value !== undefined) return { layer, value };
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks that what the network gives x is finite: a NaN or an infinity from finite inputs (weights
+   * that overflow float64) is one InputError naming the first layer that gives it.
+   *
+   * @example
+   * net.checkFinite(x, scores); // throws `Affine#1 gives Infinity from finite inputs, …`
+   */
+  checkFinite(x: Tensor, values: ArrayLike<number>): void {
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isFinite(values[i])) continue;
+      const found = this.firstNonFinite(x);
+      const where = found ? `${found.layer.label} gives ${found.value}` : `${this.lastLayer.label} gives ${values[i]}`;
+      throw new InputError(`${where} from finite inputs, expected finite numbers (its weights or the inputs overflow float64)`);
+    }
+  }
+
   /** The network name of each parameter of `layer` by its own name: `{ W: 'W2', b: 'b2' }`. */
   paramNames(layer: Layer): Record<string, string> {
     return Object.fromEntries(this.names.filter((n) => n.layer === layer).map((n) => [n.local, n.name]));

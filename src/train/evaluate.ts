@@ -1,4 +1,5 @@
 import type { MnistSet } from '../data/mnist.js';
+import { InputError } from '../errors.js';
 import type { Sequential } from '../nets/sequential.js';
 import { normalizeBytes } from '../tensor/ops.js';
 import { ANY, type DType, reuse, Tensor } from '../tensor/tensor.js';
@@ -57,6 +58,12 @@ export class Classifier {
         scores = net.forward(shape ? x.reshape([n, ...shape]) : x);
       }
       const sd = scores.data;
+      if (!sd.every(Number.isFinite)) {
+        // name the layer that gives it, from the batch's floats
+        const x = Tensor.zeros([n, pixels], this.dtype);
+        normalizeBytes(source, x.data);
+        net.checkFinite(shape ? x.reshape([n, ...shape]) : x, sd);
+      }
       const classes = scores.shape[1];
       for (let i = 0; i < n; i++) {
         const r = i * classes;
@@ -70,6 +77,7 @@ export class Classifier {
 
   /** The fraction of a set the network classifies correctly. */
   accuracy(set: MnistSet, batchSize?: number): number {
+    if (set.count === 0) throw new InputError('the set has no images, expected at least one to measure an accuracy on');
     const predicted = this.classify(set, batchSize);
     let correct = 0;
     for (let i = 0; i < set.count; i++) if (predicted[i] === set.labels[i]) correct++;

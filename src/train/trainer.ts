@@ -42,15 +42,23 @@ export interface TrainingState {
   seconds: number;
 }
 
-/** Training stopped on a loss or gradient that is not a finite number. */
+/**
+ * How far a batch loss may rise before a run counts as diverging: this many times the larger of
+ * ln C (the loss of a network that knows nothing of C classes) and the run's first loss. A run that
+ * learns never comes near it; one whose weights explode passes it long before they overflow.
+ */
+export const DIVERGENCE_FACTOR = 1000;
+
+/** Training stopped on a loss or gradient that is not a finite number, or a loss that exploded. */
 export class DivergenceError extends ScratchnetError {
   override name = 'DivergenceError';
   constructor(
     readonly iteration: number,
     readonly layer: string,
     what: string,
+    expected = 'finite numbers',
   ) {
-    super(`training diverged at iteration ${iteration}: ${what} in ${layer}, expected finite numbers (try a smaller learning rate)`);
+    super(`training diverged at iteration ${iteration}: ${what} in ${layer}, expected ${expected} (try a smaller learning rate)`);
   }
 }
 
@@ -140,7 +148,10 @@ export class Trainer {
     fillBatch(this.train, this.batches.next(), this.x, this.t);
     const grads = net.gradient(this.input, this.t, { train: true });
     const loss = net.lastLoss;
-    if (this.stopOnDivergence) checkFinite(net, grads, loss, this.iteration + 1, this.input);
+    if (this.stopOnDivergence) {
+      checkFinite(net, grads, loss, this.iteration + 1, this.input);
+      this.checkGrowth(loss);
+    }
     this.optimizer.update(net.params, grads);
     if (this.iteration === this.lossList.length) {
       const longer = new Float64Array(this.lossList.length * 2);
@@ -152,6 +163,19 @@ export class Trainer {
     this.epochIters++;
     this.busy += (performance.now() - start) / 1000;
     return loss;
+  }
+
+  // the loss above DIVERGENCE_FACTOR times max(ln C, the first loss): diverging, though still finite
+  private checkGrowth(loss: number): void {
+    const classes = this.net.lastLayer.y?.shape[1] ?? 2;
+    const reference = Math.max(Math.log(classes), this.iteration > 0 ? this.lossList[0] : loss);
+    if (loss > DIVERGENCE_FACTOR * reference)
+      throw new DivergenceError(
+        this.iteration + 1,
+        this.net.lastLayer.label,
+        `the loss is ${loss.toPrecision(4)}, more than ${DIVERGENCE_FACTOR} times ${reference.toPrecision(4)} (the larger of ln ${classes} and the run's first loss)`,
+        'a loss that does not explode',
+      );
   }
 
   /** The fraction of a set the network classifies correctly now (inference). */
@@ -219,12 +243,8 @@ export class Trainer {
  */
 function checkFinite(net: Sequential, grads: ParamDict, loss: number, iteration: number, x: Tensor): void {
   if (!Number.isFinite(loss)) {
-    let out = x;
-    for (const layer of net.layers) {
-      out = layer.forward(out, false);
-      if (!out.data.every(Number.isFinite))
-        throw new DivergenceError(iteration, layer.label, `the loss is ${loss}, from a non-finite output`);
-    }
+    const found = net.firstNonFinite(x);
+    if (found) throw new DivergenceError(iteration, found.layer.label, `the loss is ${loss}, from a non-finite output`);
     throw new DivergenceError(iteration, net.lastLayer.label, `the loss is ${loss}`);
   }
   for (const [name, grad] of Object.entries(grads)) {

@@ -10,7 +10,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { classify, evaluate } from '../../src/train/evaluate.js';
 import { lineChart, ticks, trainingPlot } from '../../src/train/plot.js';
 import { trainNet } from '../../src/train/run.js';
-import { Trainer } from '../../src/train/trainer.js';
+import { DIVERGENCE_FACTOR, DivergenceError, Trainer } from '../../src/train/trainer.js';
 
 const mnist = loadMnist();
 const train = subset(mnist.train, 2000);
@@ -143,4 +143,30 @@ test('a Trainer told not to stop on divergence trains on through a loss that is 
   for (let i = 0; i < 5; i++) trainer.step();
   assert.equal(trainer.iteration, 5);
   assert.ok(!Number.isFinite(trainer.losses[4]), `loss ${trainer.losses[4]}`);
+});
+
+test('a loss that explodes is divergence though it is finite: above 1000 times the larger of ln C and the first loss', () => {
+  const rng = new Rng(0);
+  const exploding = new TwoLayerNet(784, 30, 10, 0.01, 'relu', { rng });
+  assert.throws(
+    () => trainNet(exploding, new SGD(1e6), train, test10k, { iters: 200, batchSize: 50, rng }),
+    (e: Error) =>
+      e instanceof DivergenceError &&
+      e.iteration === 2 &&
+      e.layer === 'SoftmaxWithLoss#4' &&
+      /the loss is 3\.4\d+e\+9, more than 1000 times 2\.303 \(the larger of ln 10 and the run's first loss\) in SoftmaxWithLoss#4, expected a loss that does not explode/.test(
+        e.message,
+      ),
+  );
+  // a run that starts far off (weights of standard deviation 3: a first loss of about 420) and a
+  // noisy one (lr 3) are not diverging: neither comes near its bound
+  for (const [std, lr] of [
+    [3, 0.1],
+    [0.01, 3],
+  ]) {
+    const r = new Rng(0);
+    const net = new TwoLayerNet(784, 30, 10, std, 'relu', { rng: r });
+    const { losses } = trainNet(net, new SGD(lr), train, test10k, { iters: 200, batchSize: 50, rng: r });
+    assert.ok(Math.max(...losses) < (DIVERGENCE_FACTOR * Math.max(Math.log(10), losses[0])) / 100, `std ${std}, lr ${lr}`);
+  }
 });

@@ -36,6 +36,7 @@ export function gradCommand(argv: string[]): void {
   const net = readModel(modelPath, 'float64', { rng: new Rng(seed) });
   const { x, t } = dataFromJSON(readJsonFile(values.data as string), net);
   net.gradient(x, t, { train: values.train === true, inputGradient: true });
+  net.checkFinite(x, [net.lastLoss]);
   const grads = net.layers.map((layer) => {
     const entry: Record<string, unknown> = {};
     for (const [name, grad] of Object.entries(layer.grads as ParamDict)) entry[name] = grad.toArray();
