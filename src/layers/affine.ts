@@ -155,7 +155,7 @@ export class Affine implements Layer {
       Gemm(node, chain) {
         if (node.int('transA', 0) !== 0) throw new InputError(`${node.path} has transA = 1, expected 0 (x·W)`);
         const B = matrixConstant(node, 'B');
-        const W = matrix(B, node.int('transB', 0) === 1, node.float('alpha', 1));
+        const W = matrix(B, node.int('transB', 0) !== 0, node.float('alpha', 1));
         const outputs = W[0].length;
         const c = node.inputs[2];
         const b = c ? bias(node.constant(c, 'C'), outputs, node.float('beta', 1), node.path) : new Array<number>(outputs).fill(0);

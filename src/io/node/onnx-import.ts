@@ -17,6 +17,13 @@ import {
 
 /** The operators import reads besides the layers' own: no-ops at inference, constants, a final Softmax. */
 const GRAPH_OPERATORS = ['Softmax', 'Flatten', 'Identity', 'Dropout', 'Constant'];
+/**
+ * The versions of the ONNX operator set whose operators import reads as they are written here: from 7
+ * (Gemm's broadcast bias) to 21. Softmax's axis, which opset 13 changed, is checked to be the class
+ * axis in either reading.
+ */
+export const IMPORTED_OPSETS = { from: 7, to: 21 } as const;
+
 /** Operators whose data input may come second (the other being a constant). */
 const COMMUTATIVE = new Set(['Add', 'Mul']);
 
@@ -52,6 +59,7 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
   const graph = model.graph;
   const nodes = graph?.node ?? [];
   if (!graph || nodes.length === 0) throw new InputError(`${name} is not an ONNX model with a graph, expected a ModelProto with nodes`);
+  checkOpset(model, name);
   const importers = layerImporters();
   const unsupported = [...new Set(nodes.map(opName).filter((op) => !IMPORTED_OPERATORS.includes(op)))];
   if (unsupported.length > 0)
@@ -73,9 +81,8 @@ export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON 
     const op = opName(node);
     const path = `${name}: node ${i} (${quoted(op)}${node.name ? ` ${quote(node.name)}` : ''})`;
     if (op === 'Constant') {
-      const value = attribute(node, 't');
-      if (!value?.t || !node.output?.[0]) throw new InputError(`${path} has no tensor value "t", expected one`);
-      constants.set(node.output[0], readTensor(value.t, path));
+      if (!node.output?.[0]) throw new InputError(`${path} has no output`);
+      constants.set(node.output[0], constantValue(node, path));
       return;
     }
     const ins = [...(node.input ?? [])];
@@ -117,6 +124,34 @@ function nodeView(node: OnnxNode, inputs: string[], path: string, constants: Map
     float: (key, fallback) => floatAttr(node, key, fallback),
     constant: (key, what) => constant(constants, key, path, what),
   };
+}
+
+/** The operator set of the ONNX operators the model declares, which import must read as written. */
+function checkOpset(model: OnnxModel, name: string): void {
+  const own = (model.opset_import ?? []).filter((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  const { from, to } = IMPORTED_OPSETS;
+  if (own.length === 0) throw new InputError(`${name} declares no opset of the ONNX operators, expected one from ${from} to ${to}`);
+  const version = int64(own[0].version);
+  if (version < from || version > to) throw new InputError(`${name} uses ONNX opset ${version}, expected one from ${from} to ${to}`);
+}
+
+/**
+ * A Constant node's value, as the spec writes it: the tensor attribute `value`, or `value_float` /
+ * `value_floats` (a scalar, a list).
+ */
+function constantValue(node: OnnxNode, path: string): Constant {
+  const tensor = attribute(node, 'value');
+  if (tensor?.t) return readTensor(tensor.t, path);
+  const scalar = attribute(node, 'value_float');
+  if (scalar) return { dims: [], data: finite(Float64Array.of(scalar.f ?? 0), path) };
+  const list = attribute(node, 'value_floats');
+  if (list) return { dims: [list.floats?.length ?? 0], data: finite(Float64Array.from(list.floats ?? []), path) };
+  throw new InputError(`${path} has no value, expected a tensor "value" (or value_float, value_floats)`);
+}
+
+function finite(data: Float64Array, path: string): Float64Array {
+  if (!data.every(Number.isFinite)) throw new InputError(`${path} holds a value that is not a finite number`);
+  return data;
 }
 
 /** An operator name as it goes into a message: plain when it is a plain name, else quoted and escaped. */

@@ -234,6 +234,7 @@ test('what import cannot read gets one clear error', () => {
     ModelProto.encode(
       ModelProto.fromObject({
         ir_version: 7,
+        opset_import: [{ domain: '', version: 13 }],
         graph: { node, initializer: [float('W', [1, 1], [2]), float('b', [1], [0])], input: [io('x')], output: [io('y')], ...extra },
       }),
     ).finish();
@@ -325,4 +326,64 @@ test("the book's convolutional and batch-norm networks export: onnxruntime gives
     const theirs = await runOnnx(modelToOnnx(net.toJSON()), x.data, [...shape]);
     assertClose(Array.from(theirs), ours.flat(), 1e-5);
   }
+});
+
+test('import reads the spec as onnxruntime does: Constant value, value_float(s), transB non-zero, the opset checked', async () => {
+  const float = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: 1, float_data: values });
+  const model = (node: unknown[], opset: { domain?: string; version: number }[] = [{ domain: '', version: 13 }]) =>
+    ModelProto.encode(
+      ModelProto.fromObject({
+        ir_version: 7,
+        opset_import: opset,
+        graph: {
+          node,
+          input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } }],
+          output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+        },
+      }),
+    ).finish();
+  // B is outputs × inputs (2×3), as transB asks; the weights and the bias are Constant nodes
+  const nodes = (transB: number, bias: unknown) => [
+    { op_type: 'Constant', output: ['B'], attribute: [{ name: 'value', type: 4, t: float('', [2, 3], [1, -2, 0.5, 3, 0.25, -1]) }] },
+    { op_type: 'Constant', output: ['c'], attribute: [bias] },
+    { op_type: 'Gemm', input: ['x', 'B', 'c'], output: ['g'], attribute: [{ name: 'transB', type: 2, i: transB }] },
+    { op_type: 'Softmax', input: ['g'], output: ['y'], attribute: [{ name: 'axis', type: 2, i: 1 }] },
+  ];
+  const x = [0.5, -1, 2, 1.5, 0.25, -0.75];
+  const ours = (bytes: Uint8Array) => classProbabilities(modelFromJSON(modelFromOnnx(bytes)), new Tensor(Float64Array.from(x), [2, 3]));
+  const biases = [
+    { name: 'value_floats', type: 6, floats: [0.1, -0.3] },
+    { name: 'value', type: 4, t: float('', [2], [0.1, -0.3]) },
+  ];
+  for (const transB of [1, 2, -1])
+    for (const bias of biases) {
+      const bytes = model(nodes(transB, bias));
+      const theirs = await runOnnx(bytes, x, [2, 3]);
+      assertClose(
+        ours(bytes),
+        [Array.from(theirs.subarray(0, 2)), Array.from(theirs.subarray(2, 4))],
+        1e-6,
+        `transB ${transB}, ${bias.name}`,
+      );
+    }
+  // a scalar bias (value_float) broadcasts over the outputs
+  const scalar = model(nodes(1, { name: 'value_float', type: 1, f: 0.5 }));
+  assert.deepEqual(modelFromOnnx(scalar).layers[0].b, [0.5, 0.5]);
+
+  const refused: [Uint8Array, RegExp][] = [
+    [
+      model(nodes(1, { name: 'value_int', type: 2, i: 3 })),
+      /node 1 \(Constant\) has no value, expected a tensor "value" \(or value_float, value_floats\)/,
+    ],
+    [model(nodes(1, biases[0]), []), /declares no opset of the ONNX operators, expected one from 7 to 21/],
+    [model(nodes(1, biases[0]), [{ domain: 'com.microsoft', version: 1 }]), /declares no opset of the ONNX operators/],
+    [model(nodes(1, biases[0]), [{ domain: '', version: 6 }]), /uses ONNX opset 6, expected one from 7 to 21/],
+    [model(nodes(1, biases[0]), [{ domain: 'ai.onnx', version: 99 }]), /uses ONNX opset 99, expected one from 7 to 21/],
+  ];
+  for (const [bytes, message] of refused)
+    assert.throws(
+      () => modelFromOnnx(bytes, 'm.onnx'),
+      (e: Error) => e instanceof InputError && message.test(e.message),
+      String(message),
+    );
 });
