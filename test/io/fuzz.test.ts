@@ -21,10 +21,11 @@ import { modelFromSafetensors, modelToSafetensors } from '../../src/io/model-saf
 import { modelJSONFromBytes } from '../../src/io/node/model-files.js';
 import { modelToOnnx } from '../../src/io/node/onnx-export.js';
 import { modelFromOnnx } from '../../src/io/node/onnx-import.js';
-import { crc32, decodePng } from '../../src/io/node/png.js';
+import { decodePng } from '../../src/io/node/png.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { repoRoot } from '../helpers/fixtures.js';
+import { fixCrcs, mutations } from '../helpers/mutations.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 /** A loader that hangs fails its test after this long instead of holding the run forever. */
@@ -37,42 +38,6 @@ const MAX_GROWTH = 64 * 1024 * 1024;
 
 const fixtureBytes = (...path: string[]) => new Uint8Array(readFileSync(join(repoRoot, 'test', 'fixtures', ...path)));
 const smallNet = new TwoLayerNet(4, 3, 2, 0.5, 'sigmoid', { rng: new Rng(1) });
-
-/** The ways a good file is broken: truncated, bits flipped, bytes overwritten or appended, or just noise. */
-function mutations(seeds: Uint8Array[], fix: (bytes: Uint8Array) => Uint8Array = (b) => b): fc.Arbitrary<Uint8Array> {
-  const seed = fc.constantFrom(...seeds);
-  const mutated = fc.oneof(
-    seed.chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
-    seed.chain((s) =>
-      fc.array(fc.tuple(fc.nat(s.length - 1), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }).map((flips) => {
-        const b = s.slice();
-        for (const [at, bit] of flips) b[at] ^= 1 << bit;
-        return b;
-      }),
-    ),
-    seed.chain((s) =>
-      fc.tuple(fc.nat(s.length - 1), fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([at, patch]) => {
-        const b = s.slice();
-        b.set(patch.subarray(0, b.length - at), at);
-        return b;
-      }),
-    ),
-    // Oversized: a count or length field set to something huge (0xff…), anywhere.
-    seed.chain((s) =>
-      fc.tuple(fc.nat(s.length - 1), fc.integer({ min: 1, max: 8 })).map(([at, n]) => {
-        const b = s.slice();
-        b.fill(0xff, at, Math.min(b.length, at + n));
-        return b;
-      }),
-    ),
-    seed.chain((s) => fc.uint8Array({ maxLength: 64 }).map((tail) => new Uint8Array([...s, ...tail]))),
-  );
-  return fc.oneof(
-    { arbitrary: mutated.map(fix), weight: 3 },
-    { arbitrary: mutated, weight: 1 },
-    { arbitrary: fc.uint8Array({ maxLength: 512 }), weight: 1 },
-  );
-}
 
 /**
  * Runs the loader on every input: a result or a ScratchnetError, without a large allocation. The
@@ -137,19 +102,6 @@ fuzz('modelFromOnnx', [fixtureBytes('onnx', 'torch-mlp.onnx'), modelToOnnx(small
   modelFromJSON(modelFromOnnx(bytes)),
 );
 
-/** Puts right every chunk CRC, so that mutations reach past the CRC check into the decoder. */
-function fixCrcs(bytes: Uint8Array): Uint8Array {
-  const b = bytes.slice();
-  const view = new DataView(b.buffer);
-  let pos = 8;
-  while (pos + 12 <= b.length) {
-    const length = view.getUint32(pos);
-    if (length > b.length - pos - 12) break;
-    view.setUint32(pos + 8 + length, crc32(b.subarray(pos + 4, pos + 8 + length)));
-    pos += 12 + length;
-  }
-  return b;
-}
 fuzz(
   'decodePng and digitInput',
   ['filter-4.png', 'digit-rgba.png', 'digit-gray-alpha.png'].map((n) => fixtureBytes('png', n)),
