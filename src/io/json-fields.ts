@@ -47,6 +47,13 @@ export class JsonFields {
     return Object.hasOwn(this.object, key);
   }
 
+  /** Refuses a field that is none of `keys`, as a flag that is not known is refused. */
+  only(keys: readonly string[]): void {
+    const other = Object.keys(this.object).find((k) => !keys.includes(k));
+    if (other !== undefined)
+      throw new InputError(`${this.path} has the field ${describe(other)}, which it does not hold; expected only ${keys.join(', ')}`);
+  }
+
   /** The field's value, which must be there. */
   get(key: string): unknown {
     if (!this.has(key)) throw new InputError(`${this.path} has no "${key}"`);

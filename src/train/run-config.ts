@@ -57,7 +57,9 @@ export function updatesPerEpoch(config: Pick<RunConfig, 'trainSize' | 'batchSize
  */
 export function runConfigFromJSON(value: unknown, path = 'config'): RunConfig {
   const c = new JsonFields(value, path);
+  c.only(['net', 'optimizer', 'lr', 'iters', 'batchSize', 'seed', 'dtype', 'backend', 'trainSize', 'testSize', 'trainEval']);
   const n = new JsonFields(c.get('net'), `${path}.net`);
+  n.only(['net', 'hidden', 'activation', 'init', 'weightDecay', 'dropout', 'batchNorm']);
   const whole = (max: number) => ({ whole: true, min: 1, max });
   const init = n.get('init');
   if (init !== 'he' && init !== 'xavier' && !(typeof init === 'number' && init > 0 && Number.isFinite(init)))

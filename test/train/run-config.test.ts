@@ -56,7 +56,9 @@ test('a run configuration with a field that is wrong is one line naming it', () 
     [{ ...config, optimizer: 'adamw' }, /^config.optimizer is "adamw", expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam$/],
     [{ ...config, iters: 0 }, /^config.iters is 0, expected a whole number ≥ 1 and ≤ 10000000$/],
     [{ ...config, net: { ...config.net, hidden: [12, 'x'] } }, /^config.net.hidden\[1\] is "x", expected a whole number ≥ 1 and ≤ 100000$/],
-    // as strict as the flags: bounds, and fields that go together
+    // as strict as the flags: no field it does not know, bounds, and fields that go together
+    [{ ...config, out: '/tmp/victim' }, /^config has the field "out", which it does not hold; expected only net, optimizer, lr, /],
+    [{ ...config, net: { ...config.net, layers: 3 } }, /^config.net has the field "layers", which it does not hold/],
     [{ ...config, iters: 1e8 }, /^config.iters is 100000000, expected a whole number ≥ 1 and ≤ 10000000$/],
     [{ ...config, seed: 2 ** 32 }, /^config.seed is 4294967296, expected a whole number ≥ 0 and ≤ 4294967295$/],
     [{ ...config, trainSize: 60001 }, /^config.trainSize is 60001, expected a whole number ≥ 1 and ≤ 60000$/],
