@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { subset } from '../../data/mnist.js';
-import { claimFolder } from '../../io/node/files.js';
+import { claimFolder } from '../../io/node/folders.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { chartGrid } from '../../train/chart-grid.js';
 import { compareBatchNorm, logspace } from '../../train/experiments.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimFolder } from '../../io/node/files.js';
+import { claimFolder } from '../../io/node/folders.js';
 import { loadMnist } from '../../io/node/mnist-files.js';
 import { compareOptimizers } from '../../train/experiments.js';
 import { lineChart, smooth } from '../../train/plot.js';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { InputError } from '../../../src/errors.js';
-import { claimFolder, makeFolder, readBytes, writeFileAtomic, writeFilesAtomic } from '../../../src/io/node/files.js';
+import { readBytes, writeFileAtomic, writeFilesAtomic } from '../../../src/io/node/files.js';
+import { claimFolder, makeFolder } from '../../../src/io/node/folders.js';
 import { tmpfs } from '../../helpers/tmpfs.js';
 
 // The one write path, the one read path and the one claim of an output folder, on their own.
