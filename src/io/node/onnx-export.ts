@@ -4,7 +4,7 @@ import { type ModelJSON, Sequential } from '../../nets/sequential.js';
 import { outputWidth } from '../../nets/shapes.js';
 import { modelFromJSON } from '../model-json.js';
 import { GraphBuilder, ONNX_FLOAT } from '../onnx-graph.js';
-import { ModelProto } from './onnx-proto.js';
+import { onnxModelProto } from './onnx-proto.js';
 
 /** The ONNX operator set the exported graphs use (onnxruntime runs 7 and later). */
 export const ONNX_OPSET = 13;
@@ -66,7 +66,7 @@ export function modelToOnnx(model: Sequential | ModelJSON): Uint8Array {
       },
     },
   });
-  const message = ModelProto.fromObject({
+  const message = onnxModelProto().fromObject({
     ir_version: ONNX_IR_VERSION,
     opset_import: [{ domain: '', version: ONNX_OPSET }],
     producer_name: 'scratchnet',
@@ -78,5 +78,5 @@ export function modelToOnnx(model: Sequential | ModelJSON): Uint8Array {
       output: [valueInfo('probabilities', ['N', outputWidth(net) ?? 'classes'])],
     },
   });
-  return ModelProto.encode(message).finish();
+  return onnxModelProto().encode(message).finish();
 }

@@ -6,13 +6,13 @@ import { printable, quote } from '../printable.js';
 import {
   ATTR,
   int64,
-  ModelProto,
   ONNX_DOUBLE,
   ONNX_FLOAT,
   type OnnxAttribute,
   type OnnxModel,
   type OnnxNode,
   type OnnxTensor,
+  onnxModelProto,
 } from './onnx-proto.js';
 
 /** The operators import reads besides the layers' own: no-ops at inference, constants, a final Softmax. */
@@ -52,7 +52,7 @@ export const IMPORTED_OPERATORS: readonly string[] = [...layerImporters().keys()
 export function modelFromOnnx(bytes: Uint8Array, name = 'ONNX file'): ModelJSON {
   let model: OnnxModel;
   try {
-    model = ModelProto.decode(bytes) as unknown as OnnxModel;
+    model = onnxModelProto().decode(bytes) as unknown as OnnxModel;
   } catch (error) {
     throw new InputError(`${name} is not an ONNX model: ${printable((error as Error).message.split('\n')[0])}`);
   }

@@ -1,4 +1,5 @@
-import protobuf from 'protobufjs';
+import type protobufjs from 'protobufjs';
+import { requireOptional } from './optional.js';
 
 /**
  * The part of ONNX's `onnx.proto` (package onnx, proto2) that scratchnet reads and writes, with
@@ -108,8 +109,16 @@ message OperatorSetIdProto {
 
 export { ATTR, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT64 } from '../onnx-graph.js';
 
-/** The ModelProto message type, parsed once from {@link ONNX_PROTO_SUBSET}. */
-export const ModelProto = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
+let modelProto: protobufjs.Type | undefined;
+
+/** ONNX's ModelProto message type, parsed once from {@link ONNX_PROTO_SUBSET} by protobufjs (an optional peer dependency). */
+export function onnxModelProto(): protobufjs.Type {
+  if (!modelProto) {
+    const protobuf = requireOptional<typeof protobufjs>('protobufjs');
+    modelProto = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  }
+  return modelProto;
+}
 
 /** The decoded forms of the messages, as far as scratchnet reads them (int64 fields may be Long objects). */
 export type Int64 = number | { toNumber(): number } | null | undefined;

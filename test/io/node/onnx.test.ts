@@ -7,7 +7,7 @@ import { modelFromJSON } from '../../../src/io/model-json.js';
 import { loadMnist } from '../../../src/io/node/mnist-files.js';
 import { exportedTypes, modelToOnnx } from '../../../src/io/node/onnx-export.js';
 import { modelFromOnnx } from '../../../src/io/node/onnx-import.js';
-import { ModelProto } from '../../../src/io/node/onnx-proto.js';
+import { onnxModelProto } from '../../../src/io/node/onnx-proto.js';
 import { Affine } from '../../../src/layers/affine.js';
 import { Convolution } from '../../../src/layers/convolution.js';
 import { SoftmaxWithLoss } from '../../../src/layers/softmax-with-loss.js';
@@ -231,13 +231,15 @@ test('what import cannot read gets one clear error', () => {
   const float = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: 1, float_data: values });
   const io = (name: string) => ({ name });
   const graph = (node: unknown[], extra: Record<string, unknown> = {}) =>
-    ModelProto.encode(
-      ModelProto.fromObject({
-        ir_version: 7,
-        opset_import: [{ domain: '', version: 13 }],
-        graph: { node, initializer: [float('W', [1, 1], [2]), float('b', [1], [0])], input: [io('x')], output: [io('y')], ...extra },
-      }),
-    ).finish();
+    onnxModelProto()
+      .encode(
+        onnxModelProto().fromObject({
+          ir_version: 7,
+          opset_import: [{ domain: '', version: 13 }],
+          graph: { node, initializer: [float('W', [1, 1], [2]), float('b', [1], [0])], input: [io('x')], output: [io('y')], ...extra },
+        }),
+      )
+      .finish();
   const gemm = { op_type: 'Gemm', input: ['x', 'W', 'b'], output: ['y'] };
   const cases: [Uint8Array, RegExp][] = [
     [Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0x0f), /m.onnx is not an ONNX model: /],
@@ -331,17 +333,19 @@ test("the book's convolutional and batch-norm networks export: onnxruntime gives
 test('import reads the spec as onnxruntime does: Constant value, value_float(s), transB non-zero, the opset checked', async () => {
   const float = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: 1, float_data: values });
   const model = (node: unknown[], opset: { domain?: string; version: number }[] = [{ domain: '', version: 13 }]) =>
-    ModelProto.encode(
-      ModelProto.fromObject({
-        ir_version: 7,
-        opset_import: opset,
-        graph: {
-          node,
-          input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } }],
-          output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
-        },
-      }),
-    ).finish();
+    onnxModelProto()
+      .encode(
+        onnxModelProto().fromObject({
+          ir_version: 7,
+          opset_import: opset,
+          graph: {
+            node,
+            input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } }],
+            output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+          },
+        }),
+      )
+      .finish();
   // B is outputs × inputs (2×3), as transB asks; the weights and the bias are Constant nodes
   const nodes = (transB: number, bias: unknown) => [
     { op_type: 'Constant', output: ['B'], attribute: [{ name: 'value', type: 4, t: float('', [2, 3], [1, -2, 0.5, 3, 0.25, -1]) }] },
