@@ -14,6 +14,7 @@ export type { ByteRows, Gemm, Kernels } from './backend/kernels.js';
 export { plain } from './backend/plain.js';
 export { type BackendName, getBackend, kernelsFor, registerBackend, setBackend } from './backend/registry.js';
 export { useWasm, WasmKernels, type WasmOptions } from './backend/wasm/kernels.js';
+export { loadWasm } from './backend/wasm/load.js';
 export { useWebThreads, type WebThreadsOptions } from './backend/wasm/web-threads.js';
 export { type DigitInput, digitInput, type GrayPixels } from './data/digit-image.js';
 export { parseIdx } from './data/idx.js';
@@ -98,5 +99,5 @@ export {
 } from './train/experiments.js';
 export { lineChart, trainingPlot } from './train/plot.js';
 export { type RunHooks, runTraining, type TrainOptions, type TrainResult, trainNet } from './train/run.js';
-export { type RunConfig, runConfigFromJSON, updatesPerEpoch } from './train/run-config.js';
+export { type RunConfig, runConfigFromJSON, runMultiplyAdds, updatesPerEpoch } from './train/run-config.js';
 export { DivergenceError, type EpochRecord, Trainer, type TrainerOptions, type TrainingState } from './train/trainer.js';

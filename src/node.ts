@@ -8,7 +8,14 @@
  * const { train, test } = loadMnist();
  */
 
-export { defaultThreads, type LoadWasmOptions, loadWasmBackend, useThreads, wasmKernelsPath } from './backend/node/wasm.js';
+export {
+  defaultThreads,
+  type LoadWasmOptions,
+  loadWasmBackend,
+  THREADS_PAY_FROM,
+  useThreads,
+  wasmKernelsPath,
+} from './backend/node/wasm.js';
 export { readBytes, readJsonFile, writeFileAtomic } from './io/node/files.js';
 export { loadMnist, loadMnistSet, mnistDataDir } from './io/node/mnist-files.js';
 export { type ModelFormat, modelJSONFromBytes, readModel, readModelJSON, writeModel } from './io/node/model-files.js';

@@ -67,7 +67,7 @@ export function configFromFlags(values: ParsedFlags['values']): RunConfig {
     // a batch is at most the training set, and says so
     batchSize: Math.min(batchSize, trainSize),
     seed: intFlag('seed', values.seed, 0, 0, MAX_SEED),
-    dtype: choiceFlag('dtype', values.dtype, ['float64', 'float32'] as const, 'float64'),
+    dtype: choiceFlag('dtype', values.dtype, ['float32', 'float64'] as const, 'float32'),
     backend: choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm'),
     trainSize,
     testSize: intFlag('test-size', values['test-size'], TEST_IMAGES, 1, TEST_IMAGES),

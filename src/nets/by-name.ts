@@ -134,3 +134,22 @@ export function parameterCount(config: NetConfig, inputShape: readonly [number, 
   const batchNorm = config.net === 'multi-layer-extend' && config.batchNorm ? 2 * hidden.reduce((a, b) => a + b, 0) : 0;
   return affines([c * h * w, ...hidden, classes]) + batchNorm;
 }
+
+/**
+ * The multiply-adds of one example's forward pass through the network a configuration makes (its
+ * products: the convolution's and the Affine layers'); a training step takes about three times this
+ * per example (forward, dx and dW).
+ *
+ * @example
+ * multiplyAddsPerExample({ net: 'two-layer', hidden: [50], … }, [1, 28, 28], 10); // 784·50 + 50·10
+ */
+export function multiplyAddsPerExample(config: NetConfig, inputShape: readonly [number, number, number], classes: number): number {
+  const [c, h, w] = inputShape;
+  const products = (sizes: number[]): number => sizes.slice(1).reduce((sum, size, i) => sum + sizes[i] * size, 0);
+  if (config.net === 'simple-conv') {
+    const pooled = 30 * Math.floor((h - 4) / 2) * Math.floor((w - 4) / 2);
+    return 30 * (h - 4) * (w - 4) * c * 25 + products([pooled, config.hidden[0], classes]);
+  }
+  const hidden = config.net === 'two-layer' ? config.hidden.slice(0, 1) : config.hidden;
+  return products([c * h * w, ...hidden, classes]);
+}

@@ -1,7 +1,7 @@
 import { InputError, ScratchnetError } from '../errors.js';
 import type { Layer, LayerJSON, LossLayer } from '../layers/layer.js';
 import { argmaxRows } from '../tensor/ops.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { DType, Tensor } from '../tensor/tensor.js';
 import { numericalGradient } from './numerical-gradient.js';
 
 /** Parameters or gradients of a network by the book's names: `W1`, `b1`, `W2`, `b2`, … */
@@ -51,6 +51,11 @@ export class Sequential {
    * convolutions): callers holding N×(C·H·W) batches view them as N × this.
    */
   readonly inputShape: readonly number[] | undefined;
+
+  /** The float type of the parameters (float64 for a network without any), which its inputs should have. */
+  get dtype(): DType {
+    return Object.values(this.params)[0]?.dtype ?? 'float64';
+  }
 
   constructor(layers: Layer[], lastLayer: LossLayer, { weightDecay = 0, inputShape }: SequentialOptions = {}) {
     if (!(weightDecay >= 0) || !Number.isFinite(weightDecay))

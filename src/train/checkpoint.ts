@@ -171,7 +171,7 @@ export function checkpointFromBytes(bytes: Uint8Array, name = 'checkpoint'): Che
  * its settings build.
  */
 export function loadWeights(net: Sequential, model: ModelJSON): void {
-  const loaded = modelFromJSON(model, Object.values(net.params)[0]?.dtype ?? 'float64');
+  const loaded = modelFromJSON(model, net.dtype);
   if (loaded.layers.length !== net.layers.length) {
     throw new InputError(
       `the checkpoint has ${loaded.layers.length} layers but the run's network ${net.layers.length}, expected the same network`,

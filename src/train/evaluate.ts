@@ -31,7 +31,8 @@ export class Classifier {
 
   constructor(
     readonly net: Sequential,
-    readonly dtype: DType = 'float64',
+    /** The float type of the batches (default: the network's). */
+    readonly dtype: DType = net.dtype,
   ) {}
 
   /** The class the network gives each image of a set: the highest score. */
@@ -89,9 +90,9 @@ export class Classifier {
  * The class the network gives each image of a set (see {@link Classifier}).
  *
  * @example
- * const digits = classify(net, loadMnistSet('t10k'), 'float32'); // digits[0] === 7
+ * const digits = classify(net, loadMnistSet('t10k')); // digits[0] === 7
  */
-export function classify(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize?: number): Int32Array {
+export function classify(net: Sequential, set: MnistSet, dtype: DType = net.dtype, batchSize?: number): Int32Array {
   return new Classifier(net, dtype).classify(set, batchSize);
 }
 
@@ -101,6 +102,6 @@ export function classify(net: Sequential, set: MnistSet, dtype: DType = 'float64
  * @example
  * evaluate(net, loadMnistSet('t10k')); // 0.97…
  */
-export function evaluate(net: Sequential, set: MnistSet, dtype: DType = 'float64', batchSize?: number): number {
+export function evaluate(net: Sequential, set: MnistSet, dtype: DType = net.dtype, batchSize?: number): number {
   return new Classifier(net, dtype).accuracy(set, batchSize);
 }

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backend/registry.js';
 import { describe, InputError } from '../errors.js';
 import { JsonFields } from '../io/json-fields.js';
-import { MAX_PARAMETERS, type NetConfig, netNames, parameterCount } from '../nets/by-name.js';
+import { MAX_PARAMETERS, multiplyAddsPerExample, type NetConfig, netNames, parameterCount } from '../nets/by-name.js';
 import { activations } from '../nets/two-layer-net.js';
 import type { WeightInit } from '../nets/weight-init.js';
 import { type OptimizerName, optimizerNames } from '../optim/optimizers.js';
@@ -45,6 +45,20 @@ export interface RunConfig {
  */
 export function updatesPerEpoch(config: Pick<RunConfig, 'trainSize' | 'batchSize'>): number {
   return Math.max(1, Math.floor(config.trainSize / Math.min(config.batchSize, config.trainSize)));
+}
+
+/**
+ * The forward multiply-adds of a whole run: every update's batch and every epoch's evaluation of
+ * the training and test images (the backward passes add about twice the updates' share).
+ *
+ * @example
+ * runMultiplyAdds(config); // ≈ 8.7·10^10 for `npm start`'s run
+ */
+export function runMultiplyAdds(config: RunConfig): number {
+  const perExample = multiplyAddsPerExample(config.net, [1, 28, 28], 10);
+  const epochs = Math.ceil(config.iters / updatesPerEpoch(config));
+  const evaluated = Math.min(config.trainEval, config.trainSize) + config.testSize;
+  return perExample * (config.iters * config.batchSize + epochs * evaluated);
 }
 
 /**

@@ -16,6 +16,7 @@ export interface TrainOptions {
   batchSize: number;
   /** Shuffles the training set each epoch. */
   rng: Rng;
+  /** The float type of the batches (default: the network's, `net.dtype`). */
   dtype?: DType;
   /**
    * Measure train accuracy on the first this-many training images only (default: all of them):
@@ -54,7 +55,7 @@ export interface TrainResult {
  * result.testAccuracy; // ≈ 0.90
  */
 export function trainNet(net: Sequential, optimizer: Optimizer, train: MnistSet, test: MnistSet, options: TrainOptions): TrainResult {
-  const { iters, rng, dtype = 'float64', resume, checkpointEvery, onCheckpoint } = options;
+  const { iters, rng, dtype = net.dtype, resume, checkpointEvery, onCheckpoint } = options;
   if (!Number.isInteger(iters) || iters < 1) throw new ScratchnetError(`iterations is ${iters}, expected a whole number ≥ 1`);
   const trainer = new Trainer(net, optimizer, train, { batchSize: options.batchSize, rng, dtype });
   const trainEval = options.trainEvalCount === undefined ? train : subset(train, options.trainEvalCount);

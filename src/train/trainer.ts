@@ -4,6 +4,7 @@ import { ScratchnetError } from '../errors.js';
 import type { ParamDict, Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/sgd.js';
 import type { OptimizerState } from '../optim/state.js';
+import { allFinite } from '../tensor/ops.js';
 import type { Rng } from '../tensor/rng.js';
 import { type DType, Tensor } from '../tensor/tensor.js';
 import { Classifier, imageShape } from './evaluate.js';
@@ -67,6 +68,7 @@ export interface TrainerOptions {
   batchSize: number;
   /** Shuffles the training set each epoch (and draws the Dropout masks, when the net was built with it). */
   rng: Rng;
+  /** The float type of the batches (default: the network's, `net.dtype`). */
   dtype?: DType;
   /**
    * Stop with a DivergenceError on the first loss or gradient that is not finite (default true).
@@ -109,7 +111,7 @@ export class Trainer {
     readonly net: Sequential,
     readonly optimizer: Optimizer,
     readonly train: MnistSet,
-    { batchSize, rng, dtype = 'float64', stopOnDivergence = true }: TrainerOptions,
+    { batchSize, rng, dtype = net.dtype, stopOnDivergence = true }: TrainerOptions,
   ) {
     this.rng = rng;
     this.stopOnDivergence = stopOnDivergence;
@@ -249,6 +251,7 @@ function checkFinite(net: Sequential, grads: ParamDict, loss: number, iteration:
   }
   for (const [name, grad] of Object.entries(grads)) {
     const g = grad.data;
+    if (allFinite(g)) continue;
     for (let i = 0; i < g.length; i++) {
       if (!Number.isFinite(g[i])) {
         const layer = net.layers.find((l) => Object.values(l.params).includes(net.params[name]));

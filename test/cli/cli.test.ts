@@ -244,29 +244,25 @@ test('explain and check: bad input is one line and exit 2', () => {
   }
 });
 
-test('train --dtype float32 writes the same model bytes on one thread and on two', () => {
+test('train runs float32 on the wasm kernels by default, and writes the same model bytes on one thread and on two', () => {
   const models = ['1', '2'].map((threads) => {
     const out = `threads-${threads}`;
-    const r = cli(
-      'train',
-      '--dtype',
-      'float32',
-      '--iters',
-      '300',
-      '--threads',
-      threads,
-      '--test-size',
-      '1000',
-      '--train-eval',
-      '1000',
-      '--out',
-      out,
-    );
+    const r = cli('train', '--iters', '300', '--threads', threads, '--test-size', '1000', '--train-eval', '1000', '--out', out);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, threads === '1' ? /on wasm, 1 thread\b/ : /on wasm, 2 threads/);
     return readFileSync(join(dir, out, 'model.json'));
   });
   assert.ok(models[0].equals(models[1]), 'the models differ');
+  const f64 = cli('train', '--dtype', 'float64', '--iters', '300', '--test-size', '1000', '--train-eval', '1000', '--out', 'float64');
+  assert.equal(f64.status, 0, f64.stderr);
+  assert.match(f64.stdout, /float64/);
+  assert.doesNotMatch(f64.stdout, /wasm/);
+  const m64 = JSON.parse(readFileSync(join(dir, 'float64', 'metrics.json'), 'utf8'));
+  const m32 = JSON.parse(readFileSync(join(dir, 'threads-1', 'metrics.json'), 'utf8'));
+  assert.equal(m64.settings.dtype, 'float64');
+  assert.equal(m32.settings.dtype, 'float32');
+  // the two paths train the same network to within float32's rounding
+  assert.ok(Math.abs(m64.testAccuracy - m32.testAccuracy) <= 0.01, `${m64.testAccuracy} against ${m32.testAccuracy}`);
   const bad = cli('train', '--threads', '0');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--threads is "0", expected a whole number from 1 to 64/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShapeError } from '../../src/errors.js';
-import { addRowVector, argmaxRows, matmul, sumRows } from '../../src/tensor/ops.js';
+import { addRowVector, allFinite, argmaxRows, matmul, sumRows } from '../../src/tensor/ops.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture } from '../helpers/fixtures.js';
@@ -68,4 +68,20 @@ test('bias broadcast, row sums and argmax', () => {
   assert.deepEqual(sumRows(x).toArray(), [8, 5, 5]);
   assert.deepEqual(Array.from(argmaxRows(x)), [1, 0]);
   assert.throws(() => addRowVector(x, Tensor.from([1, 2])), /x is 2×3 but b is 2/);
+});
+
+test('allFinite finds a NaN or an infinity at any place, and passes the largest finite floats', () => {
+  for (const n of [0, 1, 3, 4, 7, 9]) {
+    const f64 = Float64Array.from({ length: n }, (_, i) => (i % 2 ? -1.7976931348623157e308 : 1.7976931348623157e308));
+    assert.equal(allFinite(f64), true, `${n} entries`);
+    assert.equal(allFinite(new Float32Array(n).fill(3.4028234663852886e38)), true);
+    for (let at = 0; at < n; at++) {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const x = new Float64Array(n).fill(1);
+        x[at] = bad;
+        assert.equal(allFinite(x), false, `${bad} at ${at} of ${n}`);
+        assert.equal(allFinite(Float32Array.from(x)), false);
+      }
+    }
+  }
 });

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { defaultThreads, THREADS_PAY_FROM } from '../../src/backend/node/wasm.js';
 import { InputError } from '../../src/errors.js';
 import { loadMnist } from '../../src/io/node/mnist-files.js';
+import { multiplyAddsPerExample } from '../../src/nets/by-name.js';
 import { checkpointFromBytes, checkpointToBytes } from '../../src/train/checkpoint.js';
 import { runTraining } from '../../src/train/run.js';
-import { type RunConfig, runConfigFromJSON, updatesPerEpoch } from '../../src/train/run-config.js';
+import { type RunConfig, runConfigFromJSON, runMultiplyAdds, updatesPerEpoch } from '../../src/train/run-config.js';
 import { CLI } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
@@ -103,4 +105,34 @@ test('a checkpoint of scratchnet 0.1 (its flags, not a configuration) resumes to
   const r = spawnSync(process.execPath, [CLI, 'train', '--resume', join(dir, 'ck'), '--out', join(dir, 'resumed')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(dir, 'resumed', 'model.json'), 'utf8'), readFileSync(join(fixture, 'model.json'), 'utf8'));
+});
+
+test('the work of a run decides its default threads: npm start gets the cores, one epoch of the ch05 net one thread', () => {
+  const twoLayer: RunConfig['net'] = { net: 'two-layer', hidden: [50], activation: 'relu', init: 0.01, weightDecay: 0 };
+  // by hand: 784·50 + 50·10; SimpleConvNet: 30 filters 5×5 over 24×24 places, then 4320·100 + 100·10
+  assert.equal(multiplyAddsPerExample(twoLayer, [1, 28, 28], 10), 39700);
+  assert.equal(
+    multiplyAddsPerExample({ ...twoLayer, net: 'simple-conv', hidden: [100] }, [1, 28, 28], 10),
+    30 * 576 * 25 + 4320 * 100 + 1000,
+  );
+  assert.equal(multiplyAddsPerExample({ ...twoLayer, net: 'multi-layer', hidden: [100, 100] }, [1, 28, 28], 10), 78400 + 10000 + 1000);
+  const main: RunConfig = {
+    net: twoLayer,
+    optimizer: 'sgd',
+    lr: 0.1,
+    iters: 10000,
+    batchSize: 100,
+    seed: 0,
+    dtype: 'float32',
+    backend: 'wasm',
+    trainSize: 60000,
+    testSize: 10000,
+    trainEval: 60000,
+  };
+  // 10,000 batches of 100 and 17 evaluations of the 70,000 images
+  assert.equal(runMultiplyAdds(main), 39700 * (10000 * 100 + 17 * 70000));
+  assert.ok(runMultiplyAdds(main) >= THREADS_PAY_FROM);
+  assert.equal(defaultThreads(runMultiplyAdds(main)), availableParallelism());
+  assert.equal(defaultThreads(runMultiplyAdds({ ...main, iters: 600 })), 1);
+  assert.equal(defaultThreads(), availableParallelism());
 });

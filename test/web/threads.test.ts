@@ -99,6 +99,41 @@ describe('threads in Chromium', { skip: skipWithoutChromium }, () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('loadWasm: one awaited call gives the kernels the page can use, and float32 nets train on them', async () => {
+    for (const isolated of [false, true]) {
+      const page = await open(isolated);
+      const result = await page.evaluate(async () => {
+        const entry = '/dist/src/index.js';
+        const lib = await import(entry);
+        const kernels = await lib.loadWasm();
+        const net = new lib.TwoLayerNet(4, 3, 2, 0.5, 'relu', { rng: new lib.Rng(1), dtype: 'float32' });
+        const x = new lib.Tensor(new Float32Array([1, 0, 2, 1, 0, 1, 1, 3]), [2, 4]);
+        const t = new lib.Tensor(new Float32Array([1, 0, 0, 1]), [2, 2]);
+        const sgd = new lib.SGD(0.5);
+        const before = net.loss(x, t);
+        for (let i = 0; i < 20; i++) sgd.update(net.params, net.gradient(x, t));
+        let missing = '';
+        try {
+          await lib.loadWasm('/no/such/kernels.wasm');
+        } catch (error) {
+          missing = (error as Error).message;
+        }
+        return {
+          shared: kernels.shared,
+          backend: lib.kernelsFor(new Float32Array(1)) === kernels && lib.getBackend() === 'wasm',
+          before,
+          after: net.loss(x, t),
+          missing,
+        };
+      });
+      assert.equal(result.shared, isolated);
+      assert.equal(result.backend, true);
+      assert.ok(result.after < result.before, JSON.stringify(result));
+      assert.match(result.missing, /cannot fetch the wasm kernels from .*\/no\/such\/kernels\.wasm: HTTP 404/);
+      assert.deepEqual(page.errors, []);
+    }
+  });
+
   test('useWebThreads on a page that is not isolated says what it needs', async () => {
     const page = await open(false);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);

@@ -33,9 +33,23 @@ export function loadWasmBackend(options: LoadWasmOptions = {}): WasmKernels {
   return useWasm(readFileSync(options.path ?? wasmKernelsPath(shared)), { shared });
 }
 
-/** How many threads `useThreads` uses by default: the machine's cores. */
-export function defaultThreads(): number {
-  return availableParallelism();
+/**
+ * The multiply-adds a run must hold for helper threads to pay for themselves: they take tens of
+ * milliseconds to start and some microseconds a product to wake. Measured on one epoch of
+ * `train --hidden N` (whole process, 2 cores): 1 thread is faster up to N = 100 (about 10^10
+ * multiply-adds with the evaluations), 2 threads tie at 200 and win from 400 on.
+ */
+export const THREADS_PAY_FROM = 2 ** 34;
+
+/**
+ * The threads for work of `multiplyAdds` in all: the machine's cores when helper threads pay for
+ * their start, else one. Without an amount of work: the cores.
+ *
+ * @example
+ * defaultThreads(600 * 100 * 39700); // 1: one epoch of the ch05 TwoLayerNet is too short
+ */
+export function defaultThreads(multiplyAdds = Number.POSITIVE_INFINITY): number {
+  return multiplyAdds >= THREADS_PAY_FROM ? availableParallelism() : 1;
 }
 
 /**
