@@ -54,6 +54,7 @@ export { layerType, layerTypes } from './layers/registry.js';
 export { checkTargets } from './layers/softmax-with-loss.js';
 export type { Diagnosis, LayerSteps, Piece, Step, StepKind } from './layers/steps.js';
 export { describeNet, makeNet, type NetConfig, type NetData, type NetName, netDefaults, netNames } from './nets/by-name.js';
+export { type ConvSpec, DEEP_CONV_LAYERS, DeepConvNet, type DeepConvNetOptions } from './nets/deep-conv-net.js';
 export { MultiLayerNet, MultiLayerNetExtend, type MultiLayerNetExtendOptions, type MultiLayerNetOptions } from './nets/multi-layer-net.js';
 export { compareGradients, type GradientDifference, numericalGradient } from './nets/numerical-gradient.js';
 export { classProbabilities } from './nets/probabilities.js';

@@ -1,4 +1,4 @@
-import { MAX_PARAMETERS, type NetConfig, netDefaults, netNames, parameterCount } from '../nets/by-name.js';
+import { isConvNet, MAX_PARAMETERS, type NetConfig, netDefaults, netNames, parameterCount } from '../nets/by-name.js';
 import { activations } from '../nets/two-layer-net.js';
 import { parseWeightInit } from '../nets/weight-init.js';
 import { defaultLearningRates, type OptimizerName, optimizerNames } from '../optim/optimizers.js';
@@ -48,7 +48,7 @@ export function configFromFlags(values: ParsedFlags['values']): RunConfig {
   if (values.iters !== undefined && values.epochs !== undefined) throw new UsageError('train: give --iters or --epochs, not both');
   const net = netConfig(values);
   const batchSize = intFlag('batch-size', values['batch-size'], 100, 1, TRAIN_IMAGES);
-  const optimizer = choiceFlag<OptimizerName>('optimizer', values.optimizer, optimizerNames, net.net === 'simple-conv' ? 'adam' : 'sgd');
+  const optimizer = choiceFlag<OptimizerName>('optimizer', values.optimizer, optimizerNames, isConvNet(net.net) ? 'adam' : 'sgd');
   const trainSize = intFlag('train-size', values['train-size'], TRAIN_IMAGES, 1, TRAIN_IMAGES);
   const perEpoch = updatesPerEpoch({ trainSize, batchSize });
   const parameters = parameterCount(net, [1, 28, 28], 10);
@@ -71,7 +71,7 @@ export function configFromFlags(values: ParsedFlags['values']): RunConfig {
     backend: choiceFlag('backend', values.backend, ['wasm', 'js'] as const, 'wasm'),
     trainSize,
     testSize: intFlag('test-size', values['test-size'], TEST_IMAGES, 1, TEST_IMAGES),
-    trainEval: intFlag('train-eval', values['train-eval'], net.net === 'simple-conv' ? 10000 : TRAIN_IMAGES, 1, TRAIN_IMAGES),
+    trainEval: intFlag('train-eval', values['train-eval'], isConvNet(net.net) ? 10000 : TRAIN_IMAGES, 1, TRAIN_IMAGES),
   };
 }
 
@@ -80,12 +80,12 @@ function netConfig(values: ParsedFlags['values']): NetConfig {
   const net = choiceFlag('net', values.net, netNames, 'two-layer');
   const defaults = netDefaults[net];
   const hidden = intListFlag('hidden', values.hidden, defaults.hidden, 1, MAX_HIDDEN);
-  if ((net === 'two-layer' || net === 'simple-conv') && hidden.length !== 1) {
+  if ((net === 'two-layer' || isConvNet(net)) && hidden.length !== 1) {
     throw new UsageError(`train: --hidden is ${hidden.join(',')}, but ${net} has one hidden layer: expected one size`);
   }
   const activation = choiceFlag('activation', values.activation, activations, 'relu');
-  if (net === 'simple-conv' && activation !== 'relu')
-    throw new UsageError(`train: --activation is ${activation}, but simple-conv uses relu (as the book)`);
+  if (isConvNet(net) && activation !== 'relu')
+    throw new UsageError(`train: --activation is ${activation}, but ${net} uses relu (as the book)`);
   let init = defaults.init;
   const initFlag = stringFlag('init', values.init);
   if (initFlag !== undefined) {
@@ -101,8 +101,11 @@ function netConfig(values: ParsedFlags['values']): NetConfig {
     if (dropout >= 1) throw new UsageError(`--dropout is ${JSON.stringify(values.dropout)}, expected a ratio between 0 and 1`);
   }
   const batchNorm = values['batch-norm'] === true;
-  if (net !== 'multi-layer-extend' && (dropout !== undefined || batchNorm)) {
-    throw new UsageError(`train: --dropout and --batch-norm need --net multi-layer-extend (got --net ${net})`);
-  }
+  if (net !== 'multi-layer-extend' && net !== 'deep-conv' && dropout !== undefined)
+    throw new UsageError(`train: --dropout needs --net multi-layer-extend or deep-conv (got --net ${net})`);
+  if (net !== 'multi-layer-extend' && batchNorm)
+    throw new UsageError(`train: --batch-norm needs --net multi-layer-extend (got --net ${net})`);
+  // deep-conv's two Dropout layers: the book's 0.5 unless --dropout says otherwise
+  if (net === 'deep-conv') dropout ??= 0.5;
   return { net, hidden, activation, init, weightDecay, ...(dropout !== undefined ? { dropout } : {}), ...(batchNorm ? { batchNorm } : {}) };
 }

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { Rng } from '../tensor/rng.js';
 import type { DType } from '../tensor/tensor.js';
+import { DEEP_CONV_LAYERS, DeepConvNet } from './deep-conv-net.js';
 import { MultiLayerNet, MultiLayerNetExtend } from './multi-layer-net.js';
 import type { Sequential } from './sequential.js';
 import { SimpleConvNet } from './simple-conv-net.js';
@@ -8,8 +9,16 @@ import { type Activation, TwoLayerNet } from './two-layer-net.js';
 import type { WeightInit } from './weight-init.js';
 
 /** The book's networks, by the names the command line and a run's configuration give them. */
-export type NetName = 'two-layer' | 'multi-layer' | 'multi-layer-extend' | 'simple-conv';
-export const netNames: readonly NetName[] = ['two-layer', 'multi-layer', 'multi-layer-extend', 'simple-conv'];
+export type NetName = 'two-layer' | 'multi-layer' | 'multi-layer-extend' | 'simple-conv' | 'deep-conv';
+export const netNames: readonly NetName[] = ['two-layer', 'multi-layer', 'multi-layer-extend', 'simple-conv', 'deep-conv'];
+
+/**
+ * Whether a network is one of the book's convolutional ones (ch07's SimpleConvNet, ch08's
+ * DeepConvNet): Relu only, one hidden Affine size, Adam by default, as the book trains them.
+ */
+export function isConvNet(net: NetName): boolean {
+  return net === 'simple-conv' || net === 'deep-conv';
+}
 
 /** Which of the book's networks to build, and how. */
 export interface NetConfig {
@@ -20,7 +29,7 @@ export interface NetConfig {
   init: WeightInit;
   /** λ of weight decay. */
   weightDecay: number;
-  /** multi-layer-extend: Dropout with this ratio after each hidden activation. */
+  /** multi-layer-extend: Dropout with this ratio after each hidden activation; deep-conv: the ratio of its two Dropout layers (the book's 0.5 when absent). */
   dropout?: number;
   /** multi-layer-extend: BatchNormalization before each hidden activation. */
   batchNorm?: boolean;
@@ -32,6 +41,7 @@ export const netDefaults: Readonly<Record<NetName, { hidden: number[]; init: Wei
   'multi-layer': { hidden: [100, 100, 100, 100], init: 'he' },
   'multi-layer-extend': { hidden: [100, 100, 100, 100], init: 'he' },
   'simple-conv': { hidden: [100], init: 0.01 },
+  'deep-conv': { hidden: [50], init: 'he' },
 };
 
 /** What the data fixes about a network: the shape of one example (C×H×W), the classes, and how to draw and store its weights. */
@@ -81,6 +91,17 @@ export function makeNet(config: NetConfig, { inputShape, classes, rng, dtype = '
         rng,
         dtype,
       });
+    case 'deep-conv':
+      return new DeepConvNet({
+        inputDim: inputShape,
+        hiddenSize: config.hidden[0],
+        outputSize: classes,
+        dropout: config.dropout ?? 0.5,
+        weightInit,
+        weightDecay,
+        rng,
+        dtype,
+      });
     default:
       throw new InputError(`net is ${JSON.stringify(config.net)}, expected one of ${netNames.join(', ')}`);
   }
@@ -104,6 +125,8 @@ export function describeNet(config: NetConfig, inputShape: readonly [number, num
   ].join(', ');
   if (config.net === 'simple-conv')
     return `SimpleConvNet ${inputShape.join('×')} → conv 30×5×5 → pool 2×2 → ${config.hidden[0]} → ${classes} (${extras})`;
+  if (config.net === 'deep-conv')
+    return `DeepConvNet ${inputShape.join('×')} → conv 3×3 16, 16, pool, 32, 32, pool, 64, 64, pool → ${config.hidden[0]} → ${classes} (${extras})`;
   const name = { 'two-layer': 'TwoLayerNet', 'multi-layer': 'MultiLayerNet', 'multi-layer-extend': 'MultiLayerNetExtend' }[config.net];
   return `${name} ${[inputShape[0] * inputShape[1] * inputShape[2], ...config.hidden, classes].join('-')} (${extras})`;
 }
@@ -130,6 +153,10 @@ export function parameterCount(config: NetConfig, inputShape: readonly [number, 
     const pooled = 30 * Math.floor((h - 4) / 2) * Math.floor((w - 4) / 2);
     return 30 * c * 25 + 30 + affines([pooled, config.hidden[0], classes]);
   }
+  if (config.net === 'deep-conv') {
+    const { convs, flat } = deepConvShapes(inputShape);
+    return convs.reduce((sum, conv) => sum + conv.filters * (conv.channels * 9 + 1), 0) + affines([flat, config.hidden[0], classes]);
+  }
   const hidden = config.net === 'two-layer' ? config.hidden.slice(0, 1) : config.hidden;
   const batchNorm = config.net === 'multi-layer-extend' && config.batchNorm ? 2 * hidden.reduce((a, b) => a + b, 0) : 0;
   return affines([c * h * w, ...hidden, classes]) + batchNorm;
@@ -150,6 +177,26 @@ export function multiplyAddsPerExample(config: NetConfig, inputShape: readonly [
     const pooled = 30 * Math.floor((h - 4) / 2) * Math.floor((w - 4) / 2);
     return 30 * (h - 4) * (w - 4) * c * 25 + products([pooled, config.hidden[0], classes]);
   }
+  if (config.net === 'deep-conv') {
+    const { convs, flat } = deepConvShapes(inputShape);
+    return (
+      convs.reduce((sum, conv) => sum + conv.filters * conv.places * conv.channels * 9, 0) + products([flat, config.hidden[0], classes])
+    );
+  }
   const hidden = config.net === 'two-layer' ? config.hidden.slice(0, 1) : config.hidden;
   return products([c * h * w, ...hidden, classes]);
+}
+
+// DeepConvNet's convolutions on one C×H×W example: each one's input channels and output places, and the pooled size the Affine takes
+function deepConvShapes([c, h, w]: readonly [number, number, number]) {
+  const convs: { filters: number; channels: number; places: number }[] = [];
+  let [channels, rows, cols] = [c, h, w];
+  DEEP_CONV_LAYERS.forEach(({ filters, pad }, i) => {
+    rows += 2 * pad - 2;
+    cols += 2 * pad - 2;
+    convs.push({ filters, channels, places: rows * cols });
+    channels = filters;
+    if (i % 2 === 1) [rows, cols] = [Math.floor(rows / 2), Math.floor(cols / 2)];
+  });
+  return { convs, flat: channels * rows * cols };
 }

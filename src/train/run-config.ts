@@ -1,7 +1,7 @@
 import type { BackendName } from '../backend/registry.js';
 import { describe, InputError } from '../errors.js';
 import { JsonFields } from '../io/json-fields.js';
-import { MAX_PARAMETERS, multiplyAddsPerExample, type NetConfig, netNames, parameterCount } from '../nets/by-name.js';
+import { isConvNet, MAX_PARAMETERS, multiplyAddsPerExample, type NetConfig, netNames, parameterCount } from '../nets/by-name.js';
 import { activations } from '../nets/two-layer-net.js';
 import type { WeightInit } from '../nets/weight-init.js';
 import { type OptimizerName, optimizerNames } from '../optim/optimizers.js';
@@ -87,13 +87,15 @@ export function runConfigFromJSON(value: unknown, path = 'config'): RunConfig {
     ...(n.has('dropout') ? { dropout: n.number('dropout', { min: Number.MIN_VALUE, below: 1 }) } : {}),
     ...(n.has('batchNorm') ? { batchNorm: n.get('batchNorm') === true } : {}),
   };
-  const one = net.net === 'two-layer' || net.net === 'simple-conv';
+  const one = net.net === 'two-layer' || isConvNet(net.net);
   if (one && net.hidden.length !== 1)
     throw new InputError(`${path}.net.hidden has ${net.hidden.length} sizes, but ${net.net} has one hidden layer`);
-  if (net.net === 'simple-conv' && net.activation !== 'relu')
-    throw new InputError(`${path}.net.activation is ${net.activation}, but simple-conv uses relu (as the book)`);
-  if (net.net !== 'multi-layer-extend' && (net.dropout !== undefined || net.batchNorm))
-    throw new InputError(`${path}.net has dropout or batchNorm, which only multi-layer-extend takes`);
+  if (isConvNet(net.net) && net.activation !== 'relu')
+    throw new InputError(`${path}.net.activation is ${net.activation}, but ${net.net} uses relu (as the book)`);
+  if (net.net !== 'multi-layer-extend' && net.net !== 'deep-conv' && net.dropout !== undefined)
+    throw new InputError(`${path}.net has dropout, which only multi-layer-extend and deep-conv take`);
+  if (net.net !== 'multi-layer-extend' && net.batchNorm)
+    throw new InputError(`${path}.net has batchNorm, which only multi-layer-extend takes`);
   const parameters = parameterCount(net, [1, 28, 28], 10);
   if (parameters > MAX_PARAMETERS)
     throw new InputError(`${path}.net makes a network of ${parameters} parameters, more than the ${MAX_PARAMETERS} (2^24) a run may train`);

@@ -198,7 +198,7 @@ const flagValue = (args: string[], flag: string) => {
 };
 
 const trainFlags = {
-  '--net': values(['two-layer', 'multi-layer', 'multi-layer-extend', 'simple-conv'], ['cnn', '']),
+  '--net': values(['two-layer', 'multi-layer', 'multi-layer-extend', 'simple-conv', 'deep-conv'], ['cnn', '']),
   '--hidden': values(['5', '3,4', '8'], ['0', '100000', '16777217', 'a', '5,', '', '2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2']),
   '--activation': values(['relu', 'sigmoid', 'tanh'], ['gelu', '']),
   '--init': values(['he', 'xavier', '0.1'], ['0', '-1', '1e400', 'x']),

@@ -71,7 +71,15 @@ test('a run configuration with a field that is wrong is one line naming it', () 
     [{ ...config, net: { ...config.net, net: 'two-layer' } }, /^config.net.hidden has 2 sizes, but two-layer has one hidden layer$/],
     [
       { ...config, net: { ...config.net, net: 'multi-layer' } },
-      /^config.net has dropout or batchNorm, which only multi-layer-extend takes$/,
+      /^config.net has dropout, which only multi-layer-extend and deep-conv take$/,
+    ],
+    [
+      { ...config, net: { ...config.net, net: 'deep-conv', hidden: [50], activation: 'relu' } },
+      /^config.net has batchNorm, which only multi-layer-extend takes$/,
+    ],
+    [
+      { ...config, net: { ...config.net, net: 'deep-conv', hidden: [50] } },
+      /^config.net.activation is tanh, but deep-conv uses relu \(as the book\)$/,
     ],
     [
       { ...config, net: { ...config.net, hidden: [100000, 100000] } },

@@ -25,24 +25,27 @@ ch05 TwoLayerNet 784-50-10 of train_neuralnet), mini-batches, accuracy on the tr
 sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json.
 
   --net NAME          two-layer (default, ch05), multi-layer or multi-layer-extend (ch06's
-                      MultiLayerNet and MultiLayerNetExtend) or simple-conv (ch07's SimpleConvNet)
+                      MultiLayerNet and MultiLayerNetExtend), simple-conv (ch07's SimpleConvNet)
+                      or deep-conv (ch08's DeepConvNet: six 3×3 convolutions, over 99%)
   --iters N           updates to run (default 10000)
   --epochs N          or: epochs of ⌊train size / batch size⌋ updates each
   --batch-size N      examples per update (default 100)
   --optimizer NAME    sgd, momentum, nesterov, adagrad, rmsprop or adam
-                      (default sgd; adam for simple-conv, as the book's train_convnet)
+                      (default sgd; adam for the conv nets, as the book trains them)
   --lr X              learning rate (default 0.1 with sgd as in ch05, else the book's default for
                       the optimizer: 0.01, or 0.001 for adam)
-  --hidden N[,N…]     hidden units: one size for two-layer (default 50) and simple-conv (its Affine,
-                      default 100), a list for the multi-layer nets (default 100,100,100,100)
-  --activation A      relu (default), sigmoid or tanh (simple-conv: relu only, as the book)
+  --hidden N[,N…]     hidden units: one size for two-layer (default 50) and the conv nets (their
+                      Affine: 100 for simple-conv, 50 for deep-conv), a list for the multi-layer
+                      nets (default 100,100,100,100)
+  --activation A      relu (default), sigmoid or tanh (the conv nets: relu only, as the book)
   --init I            weight init: he (√(2/n)), xavier (√(1/n)) or a standard deviation
-                      (default 0.01 for two-layer and simple-conv, he for the multi-layer nets)
+                      (default 0.01 for two-layer and simple-conv, he for the others)
   --weight-decay λ    adds λ/2·ΣW² to the loss and λW to each weight gradient (default 0)
-  --dropout R         multi-layer-extend: Dropout with ratio R after each hidden activation
+  --dropout R         multi-layer-extend: Dropout with ratio R after each hidden activation;
+                      deep-conv: the ratio of its two Dropout layers (default 0.5, as the book)
   --batch-norm        multi-layer-extend: BatchNormalization before each hidden activation
   --train-eval N      measure train accuracy on the first N training images (default: all of them;
-                      10000 for simple-conv, whose pass over all 60000 would take minutes an epoch)
+                      10000 for the conv nets, whose pass over all 60000 takes long)
   --seed N            seeds the weights, the shuffling and the dropout masks (default 0):
                       same seed, same numbers
   --dtype T           float32 (default: the WebAssembly SIMD kernels, 9× faster on the default
