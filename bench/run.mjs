@@ -18,17 +18,48 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1].split(',') : undefined;
 };
-const only = flag('--only') ?? ['W1', 'W2', 'W3', 'W4', 'GEMM'];
+const only = flag('--only') ?? ['W1', 'W2', 'W3', 'W4', 'W5', 'GEMM'];
+
+const TFJS_W5 = 'not written: its convolutions are timed by W3 (tfjs-backend-wasm cannot train one)';
 
 // The first peer is the one every ratio divides by.
 const PEERS = [
   { id: 'scratchnet', name: 'scratchnet (wasm, float32)', module: 'scratchnet', variant: 'wasm' },
   { id: 'scratchnet-2', name: 'scratchnet (wasm, float32, 2 threads)', module: 'scratchnet', variant: 'wasm-2' },
-  { id: 'scratchnet-js', name: 'scratchnet (plain JS, float32)', module: 'scratchnet', variant: 'js-f32', runs: { W2: 1 } },
+  {
+    id: 'scratchnet-js',
+    name: 'scratchnet (plain JS, float32)',
+    module: 'scratchnet',
+    variant: 'js-f32',
+    only: ['W1', 'W2', 'W3', 'W4', 'GEMM'],
+    runs: { W2: 1 },
+  },
   { id: 'scratchnet-f64', name: 'scratchnet (plain JS, float64)', module: 'scratchnet', variant: 'js-f64', only: ['W1'] },
   { id: 'numpy', name: 'NumPy + OpenBLAS, 1 thread', python: true },
-  { id: 'tfjs-wasm', name: 'tfjs-backend-wasm', module: 'tfjs', variant: 'wasm' },
-  { id: 'tfjs-cpu', name: 'tfjs cpu', module: 'tfjs', variant: 'cpu', runs: { W2: 1, W3: 1 } },
+  {
+    id: 'tfjs-wasm',
+    name: 'tfjs-backend-wasm',
+    module: 'tfjs',
+    variant: 'wasm',
+    only: ['W1', 'W2', 'W3', 'W4', 'GEMM'],
+    skip: { W5: TFJS_W5 },
+  },
+  {
+    id: 'tfjs-cpu',
+    name: 'tfjs cpu',
+    module: 'tfjs',
+    variant: 'cpu',
+    runs: { W2: 1, W3: 1 },
+    only: ['W1', 'W2', 'W3', 'W4', 'GEMM'],
+    skip: { W5: TFJS_W5 },
+  },
+  {
+    id: 'jax',
+    name: 'jax-js (wasm)',
+    module: 'jax',
+    only: ['W1', 'W2', 'W3', 'W4', 'GEMM'],
+    skip: { W5: 'not written: its Dropout masks would need random keys threaded through the jitted step; W3 times its convolutions' },
+  },
   { id: 'convnetjs', name: 'ConvNetJS', module: 'convnetjs', only: ['W1', 'W2', 'W3', 'W4'], runs: { W2: 1 } },
   {
     id: 'brain',
@@ -169,7 +200,7 @@ for (const name of only) {
   const rs = results[name] ?? {};
   const base = rs.scratchnet;
   lines.push(`### ${w.title}`, '');
-  if (name === 'W1' || name === 'W2' || name === 'W3') {
+  if (name === 'W1' || name === 'W2' || name === 'W3' || name === 'W5') {
     lines.push(...trainingTable(name, rs, base));
   } else if (name === 'W4') {
     lines.push(
@@ -198,12 +229,19 @@ for (const name of only) {
       const cells = gemmPeers.map((p) => {
         const g = rs[p.id].gemm[i];
         const rate = median(g.rates);
-        const rel = p.id === 'scratchnet' ? '' : ` (${ratio(median(c.rates) / rate)})`;
+        const peak = rs[p.id].peak?.gflops;
+        const rel =
+          p.id === 'scratchnet' ? (peak ? ` (${((100 * rate) / peak).toFixed(0)}% of peak)` : '') : ` (${ratio(median(c.rates) / rate)})`;
         return `${rate.toFixed(1)}${rel}`;
       });
       lines.push(`| ${c.label} | ${op} | ${cells.join(' | ')} |`);
     });
     lines.push('', 'GFLOP/s, median of runs; in brackets each peer’s time ÷ scratchnet’s.');
+    const peak = rs.scratchnet?.peak;
+    if (peak)
+      lines.push(
+        `scratchnet’s “% of peak” divides by this machine’s WebAssembly SIMD peak on one thread, measured in the same process: ${peak.gflops.toFixed(1)} GFLOP/s, by ${peak.chains} independent f32x4 multiply-add chains (bench/simd-peak.mjs).`,
+      );
     for (const p of peers) if (rs[p.id]?.skipped) lines.push(`${p.name}: ${rs[p.id].skipped}`);
   }
   lines.push('');
@@ -214,13 +252,14 @@ console.log(lines.join('\n'));
 // The goal in one table: each peer's time ÷ scratchnet's, on one thread and on two (above 1:
 // scratchnet is faster); for GEMM the case where scratchnet leads least.
 function goalTable() {
-  const versus = ['tfjs-wasm', 'numpy'].map((id) => peers.find((p) => p.id === id)).filter(Boolean);
+  const versus = ['tfjs-wasm', 'numpy', 'jax'].map((id) => peers.find((p) => p.id === id)).filter(Boolean);
   const ours = peers.filter((p) => p.id === 'scratchnet' || p.id === 'scratchnet-2');
   if (!versus.length || ours.length < 2) return [];
   const metrics = [
     ['W1', 'W1 one epoch', (r) => r.times],
     ['W2', 'W2 one epoch', (r) => r.times],
     ['W3', 'W3 100 steps', (r) => r.times],
+    ['W5', 'W5 100 steps', (r) => r.times],
     ['W4', 'W4 one image', (r) => r.latency],
     ['W4', 'W4 10,000 images', (r) => r.throughput],
   ];

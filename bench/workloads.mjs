@@ -64,6 +64,31 @@ export const workloads = {
     quick: { steps: 1, batch: 10, evalImages: 50 },
     runs: 3,
   },
+  W5: {
+    title:
+      "W5: DeepConvNet (the book's ch08: 3×3 convolutions 16, 16, pool, 32, 32 (pad 2), pool, 64, 64, pool, affine 50, relu, dropout 0.5, affine 10, dropout 0.5), He init, batch 100, Adam lr 0.001, 100 steps, float32",
+    settings: {
+      convs: [
+        [16, 1],
+        [16, 1],
+        [32, 1],
+        [32, 2],
+        [64, 1],
+        [64, 1],
+      ],
+      hidden: 50,
+      dropout: 0.5,
+      batch: 100,
+      steps: 100,
+      lr: 0.001,
+      beta1: 0.9,
+      beta2: 0.999,
+      seed: 1,
+      evalImages: 1000,
+    },
+    quick: { steps: 1, batch: 10, evalImages: 50 },
+    runs: 3,
+  },
 };
 
 /** A workload's settings, shortened by its `quick` overrides when `quick`. */

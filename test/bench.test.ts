@@ -11,7 +11,7 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  for (const title of ['### W1', '### W2', '### W3', '### W4', '### GEMM'])
+  for (const title of ['### W1', '### W2', '### W3', '### W4', '### W5', '### GEMM'])
     assert.match(out, new RegExp(title), `no ${title} table in\n${out}`);
   assert.doesNotMatch(out, /failed/, out);
   for (const peer of [
@@ -21,10 +21,14 @@ test('npm run bench -- --quick runs every workload for every peer', () => {
     'tfjs cpu',
     'ConvNetJS',
     'brain.js',
+    'jax-js (wasm)',
   ])
     assert.match(out, new RegExp(peer.replace(/[()]/g, '\\$&')));
   // W3 on tfjs-backend-wasm is the one workload a peer cannot run, and the table says why
   assert.match(out, /tfjs-backend-wasm \| — .*no Conv2DBackpropFilter kernel/);
+  // the GEMM table's distance to the machine's limit
+  assert.match(out, /\| \d+\.\d \(\d+% of peak\) \|/);
+  assert.match(out, /WebAssembly SIMD peak on one thread, measured in the same process: \d+\.\d GFLOP\/s/);
 });
 
 test('npm run bench:browser -- --quick trains the page on each engine, times products on 1 and 2 threads', {

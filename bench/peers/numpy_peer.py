@@ -157,6 +157,24 @@ class Pooling:
         return col2im(dcol, self.x_shape, self.size, self.size, self.stride, 0)
 
 
+class Dropout:
+    """The book's Dropout: in training a fresh mask each forward (kept where uniform > ratio), in
+    inference every unit scaled by 1 − ratio."""
+    params = {}
+
+    def __init__(self, ratio, rng):
+        self.ratio, self.rng, self.train = ratio, rng, True
+
+    def forward(self, x):
+        if not self.train:
+            return x * np.float32(1 - self.ratio)
+        self.mask = self.rng.random(x.shape, dtype=np.float32) > self.ratio
+        return x * self.mask
+
+    def backward(self, dout, need_dx=True):
+        return dout * self.mask
+
+
 class SoftmaxWithLoss:
     def forward(self, x, t):
         self.y = softmax(x)
@@ -256,8 +274,27 @@ def conv_net(s, rng):
     ])
 
 
+def deep_conv_net(s, rng):
+    """The book's ch08 DeepConvNet: pairs of 3×3 convolutions (He init), a 2×2 pooling after each pair."""
+    layers, c, side = [], 1, 28
+    for i, (fn, pad) in enumerate(s['convs']):
+        layers += [Convolution(gaussian(rng, (fn, c, 3, 3), np.sqrt(2 / (c * 9))), np.zeros(fn, np.float32), 1, pad), Relu()]
+        c, side = fn, side + 2 * pad - 2
+        if i % 2 == 1:
+            layers.append(Pooling(2, 2))
+            side //= 2
+    flat, h = c * side * side, s['hidden']
+    return Net(layers + [
+        Affine(gaussian(rng, (flat, h), np.sqrt(2 / flat)), np.zeros(h, np.float32)),
+        Relu(),
+        Dropout(s['dropout'], rng),
+        Affine(gaussian(rng, (h, 10), np.sqrt(2 / h)), np.zeros(10, np.float32)),
+        Dropout(s['dropout'], rng),
+    ])
+
+
 def train_with_adam(s, d, make_net, image_shape):
-    """W2 and W3: s['steps'] Adam steps of a fresh net per run, then the test accuracy of the last."""
+    """W2, W3 and W5: s['steps'] Adam steps of a fresh net per run, then the test accuracy of the last."""
     x_train, t_train = mnist(d, 'train')
     x_test, t_test = (v[:s['evalImages']] for v in mnist(d, 't10k'))
     x_train = x_train.reshape(-1, *image_shape)
@@ -272,6 +309,8 @@ def train_with_adam(s, d, make_net, image_shape):
             mask = order[i * s['batch']:(i + 1) * s['batch']]
             adam.update(net.params, net.gradient(x_train[mask], t_train[mask]))
         times.append(time.perf_counter() - start)
+    for layer in net.layers:
+        layer.train = False  # inference: Dropout scales instead of masking
     correct = 0
     for i in range(0, len(x_test), 100):
         correct += int((net.predict(x_test[i:i + 100]).argmax(axis=1) == t_test[i:i + 100]).sum())
@@ -376,6 +415,8 @@ def main():
         result = train_with_adam(settings, d, mlp, (784,))
     elif workload == 'W3':
         result = train_with_adam(settings, d, conv_net, (1, 28, 28))
+    elif workload == 'W5':
+        result = train_with_adam(settings, d, deep_conv_net, (1, 28, 28))
     elif workload == 'W4':
         result = w4(settings, d)
     elif workload == 'GEMM':

@@ -1,11 +1,12 @@
 // scratchnet itself: `variant` is "wasm" (float32 on the WebAssembly SIMD kernels, one thread),
 // "wasm-2" (the same with a helper thread: large products split across two cores), "js-f32"
-// (float32 on the plain JS kernels) or "js-f64" (the float64 default).
+// (float32 on the plain JS kernels) or "js-f64" (float64 on the plain JS kernels, exact).
 
 import { loadWasmBackend, useThreads } from '../../dist/src/backend/node/wasm.js';
 import {
   Adam,
   classify,
+  DeepConvNet,
   evaluate,
   fillBatch,
   MultiLayerNet,
@@ -19,6 +20,7 @@ import {
 } from '../../dist/src/index.js';
 import { Rng } from '../../dist/src/tensor/rng.js';
 import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
+import { simdPeak } from '../simd-peak.mjs';
 
 async function setup(variant) {
   if (variant.startsWith('wasm')) {
@@ -92,6 +94,13 @@ export async function W3(s, variant) {
   return trainWithAdam(s, dtype, makeNet, (x) => x.reshape([s.batch, 1, 28, 28]));
 }
 
+export async function W5(s, variant) {
+  const dtype = await setup(variant);
+  const convs = s.convs.map(([filters, pad]) => ({ filters, pad }));
+  const makeNet = () => new DeepConvNet({ convs, hiddenSize: s.hidden, dropout: s.dropout, rng: new Rng(s.seed), dtype });
+  return trainWithAdam(s, dtype, makeNet, (x) => x.reshape([s.batch, 1, 28, 28]));
+}
+
 // Latency: one image, already floats (the first 100 test images, in turn), forwarded. Throughput:
 // classify on the 10,000 test images in one batch, from their bytes (the first layer reads them
 // as they are stored; the conversion is inside the time, and no float32 copy of the set is made).
@@ -127,7 +136,8 @@ export async function GEMM(s, variant, shapes, transposes, operands) {
       out.push({ label, tA, tB, ...gflops(m, n, k, s, () => matmul(A, B, { transA: tA, transB: tB, out: C })) });
     }
   }
-  return { gemm: out };
+  // the distance to the machine's limit: its WebAssembly SIMD peak, measured in this process
+  return { gemm: out, peak: variant === 'wasm' ? await simdPeak(s.minSeconds) : undefined };
 }
 
 /** Repeats fn for at least s.minSeconds per run and returns GFLOP/s of each run. */

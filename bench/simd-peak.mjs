@@ -1,0 +1,58 @@
+// This machine's WebAssembly SIMD peak for float32 multiply-adds on one thread, as the benchmark's
+// GEMM table divides by: a loop of `chains` independent chains a = a·m + c of f32x4 (a multiply
+// and an add each, as the product kernels do: 128-bit SIMD without relaxed fused multiply-add),
+// compiled by AssemblyScript with the kernels' options, timed for several chain counts (too few
+// wait on each other's latency, too many spill registers), the best one kept.
+import asc from 'assemblyscript/asc';
+
+function source(chains) {
+  const ids = Array.from({ length: chains }, (_, i) => i);
+  return `export function run(iterations: i32): f32 {
+  const m = f32x4.splat(0.99999994);
+  const c = f32x4.splat(1e-8);
+  ${ids.map((i) => `let a${i} = f32x4.splat(${1 + i / 64});`).join('\n  ')}
+  for (let i = 0; i < iterations; i++) {
+    ${ids.map((i) => `a${i} = f32x4.add(f32x4.mul(a${i}, m), c);`).join('\n    ')}
+  }
+  let s = a0;
+  ${ids
+    .slice(1)
+    .map((i) => `s = f32x4.add(s, a${i});`)
+    .join('\n  ')}
+  return f32x4.extract_lane(s, 0);
+}`;
+}
+
+async function compile(chains) {
+  const { binary, stderr } = await asc.compileString(source(chains), {
+    optimizeLevel: 3,
+    runtime: 'stub',
+    enable: ['simd'],
+    noAssert: true,
+  });
+  if (!binary) throw new Error(`simd-peak: ${stderr}`);
+  return new WebAssembly.Instance(new WebAssembly.Module(binary)).exports.run;
+}
+
+/** GFLOP/s (2 per lane of each multiply-add) of the best chain count, and that count. */
+export async function simdPeak(minSeconds = 0.2, counts = [8, 12, 16, 20, 24]) {
+  let best = { gflops: 0, chains: 0 };
+  for (const chains of counts) {
+    const run = await compile(chains);
+    const iterations = 1 << 20;
+    run(iterations); // compiled and warm
+    let rate = 0;
+    for (let r = 0; r < 3; r++) {
+      let reps = 0;
+      const start = performance.now();
+      while (performance.now() - start < minSeconds * 1000) {
+        run(iterations);
+        reps++;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      rate = Math.max(rate, (reps * iterations * chains * 4 * 2) / seconds / 1e9);
+    }
+    if (rate > best.gflops) best = { gflops: rate, chains };
+  }
+  return best;
+}
