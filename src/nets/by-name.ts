@@ -96,7 +96,7 @@ export function makeNet(config: NetConfig, { inputShape, classes, rng, dtype = '
         inputDim: inputShape,
         hiddenSize: config.hidden[0],
         outputSize: classes,
-        dropout: config.dropout ?? 0.5,
+        dropout: config.dropout, // DeepConvNet's own default, the book's 0.5, when absent
         weightInit,
         weightDecay,
         rng,
