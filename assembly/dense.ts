@@ -1,7 +1,7 @@
 // The float product gemm: the dense path (B packed into panels, a 4×8 register block), the narrow
 // path for a C a few columns wide, and the choice of path, the sparse-row one being in sparse.ts.
 
-import { MR, NR, loadPartial, storeRow } from './common';
+import { MR, NR, loadPartial, madd, storeRow } from './common';
 import { biasOr0, listBytes, listRows, sparseRow, storeCut } from './sparse';
 
 /** The bytes `gemm` needs at `pack` for a k×n op(B). */
@@ -105,17 +105,17 @@ function narrowPass(a0: usize, a1: usize, k: i32, b: usize, n: i32, c0: usize, c
     const x0 = v128.load32_splat(a0 + o);
     const x1 = v128.load32_splat(a1 + o);
     const b0 = v128.load(bp);
-    s00 = f32x4.add(s00, f32x4.mul(x0, b0));
-    s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+    s00 = madd(x0, b0, s00);
+    s10 = madd(x1, b0, s10);
     if (V > 1) {
       const b1 = v128.load(bp, 16);
-      s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-      s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+      s01 = madd(x0, b1, s01);
+      s11 = madd(x1, b1, s11);
     }
     if (V > 2) {
       const b2 = v128.load(bp, 32);
-      s02 = f32x4.add(s02, f32x4.mul(x0, b2));
-      s12 = f32x4.add(s12, f32x4.mul(x1, b2));
+      s02 = madd(x0, b2, s02);
+      s12 = madd(x1, b2, s12);
     }
     bp += rowStep;
   }
@@ -164,7 +164,7 @@ const SPARSE_DEN = 10;
  * rows of op(A) (transposed ones interleaved, their all-zero k-steps dropped) against B packed in
  * 8-column panels at `pack` (packBytes(n, k) bytes, packed on first use unless `packed` says another
  * thread did), a 4×8 register block. All start from the bias and add the products in the order
- * p = 0 … k−1, one rounding per multiply and per add, so they give the same floats (up to the sign
+ * p = 0 … k−1, each step one madd (common.ts), so they give the same floats (up to the sign
  * of a zero sum).
  */
 export function gemm(
@@ -247,17 +247,17 @@ export function gemm(
           const b0 = v128.load(bp);
           const b1 = v128.load(bp, 16);
           let x = v128.load32_splat(ap);
-          c00 = f32x4.add(c00, f32x4.mul(x, b0));
-          c01 = f32x4.add(c01, f32x4.mul(x, b1));
+          c00 = madd(x, b0, c00);
+          c01 = madd(x, b1, c01);
           x = v128.load32_splat(ap, 4);
-          c10 = f32x4.add(c10, f32x4.mul(x, b0));
-          c11 = f32x4.add(c11, f32x4.mul(x, b1));
+          c10 = madd(x, b0, c10);
+          c11 = madd(x, b1, c11);
           x = v128.load32_splat(ap, 8);
-          c20 = f32x4.add(c20, f32x4.mul(x, b0));
-          c21 = f32x4.add(c21, f32x4.mul(x, b1));
+          c20 = madd(x, b0, c20);
+          c21 = madd(x, b1, c21);
           x = v128.load32_splat(ap, 12);
-          c30 = f32x4.add(c30, f32x4.mul(x, b0));
-          c31 = f32x4.add(c31, f32x4.mul(x, b1));
+          c30 = madd(x, b0, c30);
+          c31 = madd(x, b1, c31);
           ap += 16;
           op += 4;
         }
@@ -269,17 +269,17 @@ export function gemm(
           const b0 = v128.load(bp);
           const b1 = v128.load(bp, 16);
           let x = v128.load32_splat(a0 + o);
-          c00 = f32x4.add(c00, f32x4.mul(x, b0));
-          c01 = f32x4.add(c01, f32x4.mul(x, b1));
+          c00 = madd(x, b0, c00);
+          c01 = madd(x, b1, c01);
           x = v128.load32_splat(a1 + o);
-          c10 = f32x4.add(c10, f32x4.mul(x, b0));
-          c11 = f32x4.add(c11, f32x4.mul(x, b1));
+          c10 = madd(x, b0, c10);
+          c11 = madd(x, b1, c11);
           x = v128.load32_splat(a2 + o);
-          c20 = f32x4.add(c20, f32x4.mul(x, b0));
-          c21 = f32x4.add(c21, f32x4.mul(x, b1));
+          c20 = madd(x, b0, c20);
+          c21 = madd(x, b1, c21);
           x = v128.load32_splat(a3 + o);
-          c30 = f32x4.add(c30, f32x4.mul(x, b0));
-          c31 = f32x4.add(c31, f32x4.mul(x, b1));
+          c30 = madd(x, b0, c30);
+          c31 = madd(x, b1, c31);
           o += 4;
         }
       }

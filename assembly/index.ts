@@ -2,13 +2,10 @@
 // module whose entry is this file. src/backend/wasm/kernels.ts calls them on flat row-major float32
 // arrays in this module's memory. Pointers are byte addresses.
 //
-// `npm run build:wasm` compiles it with asc twice, to dist/wasm/kernels.wasm and, for threads, to
-// dist/wasm/kernels-shared.wasm (the same code on a shared memory):
-//
-//   asc assembly/index.ts -O3 --noAssert --runtime stub --importMemory --initialMemory 1
-//     --maximumMemory 16384 --enable simd -o dist/wasm/kernels.wasm
-//   asc assembly/index.ts -O3 --noAssert --runtime stub --importMemory --initialMemory 1
-//     --maximumMemory 16384 --sharedMemory --enable simd,threads -o dist/wasm/kernels-shared.wasm
+// `npm run build:wasm` (scripts/build-wasm.mjs) compiles it with asc four times: over an unshared
+// memory (dist/wasm/kernels.wasm) and, for threads, a shared one (kernels-shared.wasm), each also
+// with relaxed SIMD (kernels-fma.wasm, kernels-fma-shared.wasm), where a product's step is a fused
+// multiply-add. The loaders take the relaxed modules where the engine validates them.
 //
 // The module imports its memory (env.memory) and carries no data segment (tables.ts says why).
 // The files, by job:
@@ -19,6 +16,7 @@
 //   elementwise.ts  sigmoid and its backward, relu's forward and backward, bytes to floats
 //   optimizers.ts   the SGD and Adam steps
 
+export { fused } from './common';
 export { gemm, packBytes, scratchBytes } from './dense';
 export { gemmNormalizedBytes, padRows } from './sparse';
 export { heapBase } from './tables';

@@ -2,7 +2,7 @@
 // where B lies, no packing. gemm takes it for mostly-zero float rows, gemmNormalizedBytes for rows
 // of bytes.
 
-import { MR, loadPartial, storeRow } from './common';
+import { MR, loadPartial, madd, storeRow } from './common';
 import { SELECT, UNITS } from './tables';
 
 // The bytes one row's list of non-zero entries takes: a 16-bit index each, and a vector of slack.
@@ -142,7 +142,7 @@ function entry<T>(row: usize, p: usize, units: usize): v128 {
 }
 
 // One pass of the sparse-row product over V vectors of c, V = 1 … SPARSE_VECS: c[0 … 4V − 1] (+ bias)
-// = Σ over the `count` listed p of A[p] · B[p, 0 … 4V − 1], one rounding per multiply and per add,
+// = Σ over the `count` listed p of A[p] · B[p, 0 … 4V − 1], one madd a step,
 // in the list's order. V is a constant wherever this is inlined (sparse1 … sparse7), so the vectors
 // past V and their tests vanish.
 @inline
@@ -163,13 +163,13 @@ function sparsePass<T>(list: usize, count: i32, row: usize, b: usize, ldb: i32, 
     const p0 = <usize>load<u16>(e);
     const x = entry<T>(row, p0, units);
     const r = b + p0 * rowStep;
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(r)));
-    if (V > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load(r, 16)));
-    if (V > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load(r, 32)));
-    if (V > 3) c3 = f32x4.add(c3, f32x4.mul(x, v128.load(r, 48)));
-    if (V > 4) c4 = f32x4.add(c4, f32x4.mul(x, v128.load(r, 64)));
-    if (V > 5) c5 = f32x4.add(c5, f32x4.mul(x, v128.load(r, 80)));
-    if (V > 6) c6 = f32x4.add(c6, f32x4.mul(x, v128.load(r, 96)));
+    c0 = madd(x, v128.load(r), c0);
+    if (V > 1) c1 = madd(x, v128.load(r, 16), c1);
+    if (V > 2) c2 = madd(x, v128.load(r, 32), c2);
+    if (V > 3) c3 = madd(x, v128.load(r, 48), c3);
+    if (V > 4) c4 = madd(x, v128.load(r, 64), c4);
+    if (V > 5) c5 = madd(x, v128.load(r, 80), c5);
+    if (V > 6) c6 = madd(x, v128.load(r, 96), c6);
   }
   storeCut(c, 0, c0, width);
   if (V > 1) storeCut(c, 4, c1, width);

@@ -1,4 +1,4 @@
-// `node bench/kernels.mjs [--threads N]`: scratchnet alone, on the pieces W1–W4 are made of — the
+// `node bench/kernels.mjs [--threads N] [--no-fma]`: scratchnet alone, on the pieces W1–W4 are made of — the
 // products of W1 and W4 on real MNIST pixels, the sigmoid, the Relu, one Adam step of W2's net, and a
 // training step of W1, W2 and W3 — median of 7 timings each. It uses only the public API, so that
 // checking out an older commit and running it there shows what a change bought (BENCHMARKS.md).
@@ -11,7 +11,7 @@ import { loadMnist, permutation, rng, testImages } from './common.mjs';
 const { Adam, fillBatch, matmul, MultiLayerNet, Relu, SGD, Sigmoid, SimpleConvNet, Tensor, TwoLayerNet } = scratchnet;
 const args = process.argv.slice(2);
 const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 1;
-const kernels = node.loadWasmBackend();
+const kernels = node.loadWasmBackend({ fma: !args.includes('--no-fma') });
 if (threads > 1) await node.useThreads(kernels, threads);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -43,7 +43,7 @@ const W2 = random([50, 10], 0.01, 2);
 const dz = random([100, 50], 1, 3);
 const h = new Sigmoid().forward(random([10000, 50], 1, 4));
 
-console.log(`scratchnet, wasm float32, ${kernels.threads ?? 1} thread(s)`);
+console.log(`scratchnet, wasm float32, ${kernels.threads ?? 1} thread(s), ${kernels.fused ? 'fused multiply-adds' : 'multiply and add'}`);
 time('x·W1, 10,000 MNIST images (10000×784 · 784×50)', 3, () => matmul(x, W1));
 time('x·W1, a batch of 100 (100×784 · 784×50)', 200, () => matmul(batch, W1));
 time('xᵀ·dz1, dW1 of a batch of 100 (784×100 · 100×50)', 200, () => matmul(batch, dz, { transA: true }));

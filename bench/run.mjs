@@ -240,7 +240,7 @@ for (const name of only) {
     const peak = rs.scratchnet?.peak;
     if (peak)
       lines.push(
-        `scratchnet’s “% of peak” divides by this machine’s WebAssembly SIMD peak on one thread, measured in the same process: ${peak.gflops.toFixed(1)} GFLOP/s, by ${peak.chains} independent f32x4 multiply-add chains (bench/simd-peak.mjs).`,
+        `scratchnet’s “% of peak” divides by this machine’s WebAssembly SIMD peak on one thread, measured in the same process: ${peak.gflops.toFixed(1)} GFLOP/s, by ${peak.chains} independent f32x4 multiply-add chains${peak.fused ? ' (fused, as the kernels are)' : ''} (bench/simd-peak.mjs).`,
       );
     for (const p of peers) if (rs[p.id]?.skipped) lines.push(`${p.name}: ${rs[p.id].skipped}`);
   }

@@ -14,7 +14,7 @@ export type { ByteRows, Gemm, Kernels } from './backend/kernels.js';
 export { plain } from './backend/plain.js';
 export { type BackendName, getBackend, kernelsFor, registerBackend, setBackend } from './backend/registry.js';
 export { useWasm, WasmKernels, type WasmOptions } from './backend/wasm/kernels.js';
-export { loadWasm } from './backend/wasm/load.js';
+export { hasRelaxedSimd, loadWasm } from './backend/wasm/load.js';
 export { useWebThreads, type WebThreadsOptions } from './backend/wasm/web-threads.js';
 export { type DigitInput, digitInput, type GrayPixels } from './data/digit-image.js';
 export { parseIdx } from './data/idx.js';

@@ -10,6 +10,7 @@
 
 export {
   defaultThreads,
+  enableRelaxedSimd,
   type LoadWasmOptions,
   loadWasmBackend,
   THREADS_PAY_FROM,

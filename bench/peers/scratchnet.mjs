@@ -22,9 +22,11 @@ import { Rng } from '../../dist/src/tensor/rng.js';
 import { loadMnist, permutation, rng, testImages, timeRuns, timeTraining, timeWarm } from '../common.mjs';
 import { simdPeak } from '../simd-peak.mjs';
 
+let fused = false;
 async function setup(variant) {
   if (variant.startsWith('wasm')) {
     const kernels = loadWasmBackend();
+    fused = kernels.fused;
     if (variant === 'wasm-2') await useThreads(kernels, 2);
   } else setBackend('js');
   return variant === 'js-f64' ? 'float64' : 'float32';
@@ -137,7 +139,7 @@ export async function GEMM(s, variant, shapes, transposes, operands) {
     }
   }
   // the distance to the machine's limit: its WebAssembly SIMD peak, measured in this process
-  return { gemm: out, peak: variant === 'wasm' ? await simdPeak(s.minSeconds) : undefined };
+  return { gemm: out, peak: variant === 'wasm' ? await simdPeak(s.minSeconds, fused) : undefined };
 }
 
 /** Repeats fn for at least s.minSeconds per run and returns GFLOP/s of each run. */

@@ -2,6 +2,7 @@
 // Trains the book's TwoLayerNet on MNIST off the page's thread, in chunks, so that the page
 // never freezes and pause, reset and predictions are answered between chunks.
 import { useWasm } from '../../src/backend/wasm/kernels.js';
+import { hasRelaxedSimd } from '../../src/backend/wasm/load.js';
 import { useWebThreads } from '../../src/backend/wasm/web-threads.js';
 import { MNIST_CLASSES, type MnistSet, mnistFromIdx, subset } from '../../src/data/mnist.js';
 import { TwoLayerNet } from '../../src/nets/two-layer-net.js';
@@ -10,6 +11,8 @@ import { Rng } from '../../src/tensor/rng.js';
 import { type DType, Tensor } from '../../src/tensor/tensor.js';
 import { Trainer } from '../../src/train/trainer.js';
 import kernelsUrl from '../../dist/wasm/kernels.wasm?url';
+import fmaKernelsUrl from '../../dist/wasm/kernels-fma.wasm?url';
+import fmaSharedKernelsUrl from '../../dist/wasm/kernels-fma-shared.wasm?url';
 import sharedKernelsUrl from '../../dist/wasm/kernels-shared.wasm?url';
 import type { Engine, EngineRequest, FromWorker, ToWorker, TrainSettings } from './messages.js';
 
@@ -56,14 +59,17 @@ async function fetchIdx(url: string, onBytes: (n: number) => void): Promise<Uint
  * The WebAssembly SIMD kernels (float32), on helper threads too when the page is cross-origin
  * isolated (it can then share their memory): one thread fewer than the cores, so that the page's
  * own thread (the charts) keeps one, up to MAX_THREADS, or as many as asked. The plain JavaScript
- * kernels (float64) when asked, or in a browser without WebAssembly SIMD.
+ * kernels (float64) when asked, or in a browser without WebAssembly SIMD. The module built with
+ * relaxed SIMD (fused multiply-adds) where the browser has it.
  */
 async function loadKernels(request: EngineRequest): Promise<Engine> {
   if (request.kernels === 'js') return { kernels: 'js', threads: 1 };
   const isolated = self.crossOriginIsolated;
   let kernels: ReturnType<typeof useWasm>;
   try {
-    kernels = useWasm(await (await fetch(isolated ? sharedKernelsUrl : kernelsUrl)).arrayBuffer(), { shared: isolated });
+    const fma = hasRelaxedSimd();
+    const url = fma ? (isolated ? fmaSharedKernelsUrl : fmaKernelsUrl) : isolated ? sharedKernelsUrl : kernelsUrl;
+    kernels = useWasm(await (await fetch(url)).arrayBuffer(), { shared: isolated });
   } catch {
     return { kernels: 'js', threads: 1 };
   }

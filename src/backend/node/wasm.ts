@@ -1,28 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { useWasm, type WasmKernels } from '../wasm/kernels.js';
+import { hasRelaxedSimd } from '../wasm/load.js';
 
 /**
  * The path of the WebAssembly kernels `npm run build` compiles from assembly/index.ts: the module
- * over a shared memory (what Node uses), or with `shared = false` the one over an unshared memory.
+ * over a shared memory (what Node uses), or with `shared = false` the one over an unshared memory;
+ * with `fma`, the one built with relaxed SIMD (a product's step a fused multiply-add).
  */
-export function wasmKernelsPath(shared = true): string {
+export function wasmKernelsPath(shared = true, fma = false): string {
+  const name = `kernels${fma ? '-fma' : ''}${shared ? '-shared' : ''}.wasm`;
   // this file is dist/src/backend/node/wasm.js; the modules are in dist/wasm/
-  return fileURLToPath(new URL(`../../../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
+  return fileURLToPath(new URL(`../../../wasm/${name}`, import.meta.url));
+}
+
+/**
+ * Whether this Node runs WebAssembly relaxed SIMD, turning it on first where it needs a flag
+ * (Node 20: V8's --experimental-wasm-relaxed-simd, read when a module is compiled, so it can be
+ * set now; Node 22 on has it without).
+ */
+export function enableRelaxedSimd(): boolean {
+  if (hasRelaxedSimd()) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return hasRelaxedSimd();
 }
 
 export interface LoadWasmOptions {
   /** A shared memory (the default in Node): float32 tensors live in it and helper threads can work on it. */
   shared?: boolean;
+  /**
+   * The module built with relaxed SIMD, whose products step by fused multiply-adds (the default,
+   * where this Node can run it); false takes the plain SIMD one, whose floats are the same on every
+   * machine.
+   */
+  fma?: boolean;
   /** The module file (default: the one `npm run build` wrote). */
   path?: string;
 }
 
 /**
  * Reads the WebAssembly SIMD kernels and makes them the backend of float32 products, on the
- * calling thread; `useThreads` adds helper threads.
+ * calling thread; `useThreads` adds helper threads. `kernels.fused` says whether a product's steps
+ * are fused multiply-adds.
  *
  * @example
  * import { loadWasmBackend } from 'scratchnet/node';
@@ -30,7 +52,8 @@ export interface LoadWasmOptions {
  */
 export function loadWasmBackend(options: LoadWasmOptions = {}): WasmKernels {
   const shared = options.shared ?? true;
-  return useWasm(readFileSync(options.path ?? wasmKernelsPath(shared)), { shared });
+  const fma = (options.fma ?? true) && enableRelaxedSimd();
+  return useWasm(readFileSync(options.path ?? wasmKernelsPath(shared, fma)), { shared });
 }
 
 /**

@@ -23,6 +23,12 @@ export interface WasmOptions {
    * needs the module built with --sharedMemory (dist/wasm/kernels-shared.wasm).
    */
   shared?: boolean;
+  /**
+   * For the loaders (`loadWasm`, `loadWasmBackend`): take the module built with relaxed SIMD, whose
+   * products step by fused multiply-adds (faster, one rounding a step), where the engine has relaxed
+   * SIMD. Default true; false takes the plain SIMD module, whose floats are the same on every machine.
+   */
+  fma?: boolean;
 }
 
 /** Where an operand is in the module's memory (a byte address), and whether it was copied there for this call. */
@@ -45,6 +51,11 @@ export class WasmKernels implements Kernels {
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
   readonly shared: boolean;
+  /**
+   * Whether each step of a product is one fused multiply-add, rounded once (the relaxed-SIMD
+   * module on a processor with FMA), or a multiply and an add, each rounded (the plain kernels' way).
+   */
+  readonly fused: boolean;
   private readonly exports: KernelExports;
   private readonly heap: WasmHeap;
   private readonly helpers: HelperThreads;
@@ -56,6 +67,7 @@ export class WasmKernels implements Kernels {
     this.shared = options.shared ?? typeof SharedArrayBuffer !== 'undefined';
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: this.shared });
     this.exports = instantiateKernels(module, this.memory);
+    this.fused = this.exports.fused() === 1;
     this.heap = new WasmHeap(this.memory, this.exports.heapBase(), this.shared ? RESIDENT_BUDGET : 0);
     this.helpers = new HelperThreads(module, this.memory, this.heap);
     this.parts = { exports: this.exports, heap: this.heap, helpers: this.helpers, memory: this.memory };
@@ -272,7 +284,8 @@ export class WasmKernels implements Kernels {
 
 /**
  * Loads the WebAssembly SIMD kernels from the bytes of dist/wasm/kernels.wasm (or, for a shared
- * memory, kernels-shared.wasm; or a compiled module) and makes them the active backend for
+ * memory, kernels-shared.wasm; the kernels-fma*.wasm files are the same built with relaxed SIMD;
+ * or a compiled module) and makes them the active backend for
  * float32. With a shared memory, float32 tensors made from then on are allocated in it. In Node,
  * `loadWasmBackend()` from 'scratchnet/node' reads the file for you; in a browser, fetch the file
  * and pass its bytes.

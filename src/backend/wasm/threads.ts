@@ -24,6 +24,8 @@ export interface KernelExports {
     rowEnd: number,
     scratch: number,
   ): void;
+  /** 1 when a product's step rounds once (a fused multiply-add), 0 when it rounds twice. */
+  fused(): number;
   sigmoid(x: number, out: number, size: number): void;
   sigmoidBackward(y: number, dout: number, dx: number, size: number): void;
   reluForward(x: number, out: number, size: number): void;

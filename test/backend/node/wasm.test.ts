@@ -21,11 +21,12 @@ function sectionIds(bytes: Uint8Array): number[] {
 }
 
 test('the kernels carry no data segment, which every helper thread instantiating the module would write again over memory in use', () => {
-  for (const shared of [true, false]) {
-    const ids = sectionIds(readFileSync(wasmKernelsPath(shared)));
-    assert.ok(ids.includes(10), 'the parse found the code section');
-    assert.ok(!ids.includes(11), `${wasmKernelsPath(shared)} has a data section`);
-  }
+  for (const shared of [true, false])
+    for (const fma of [true, false]) {
+      const ids = sectionIds(readFileSync(wasmKernelsPath(shared, fma)));
+      assert.ok(ids.includes(10), 'the parse found the code section');
+      assert.ok(!ids.includes(11), `${wasmKernelsPath(shared, fma)} has a data section`);
+    }
 });
 
 test('the default thread count is the machine’s cores', () => {

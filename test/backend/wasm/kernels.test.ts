@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { loadWasmBackend, useThreads, wasmKernelsPath } from '../../../src/backend/node/wasm.js';
+import { enableRelaxedSimd, loadWasmBackend, useThreads, wasmKernelsPath } from '../../../src/backend/node/wasm.js';
 import { plain } from '../../../src/backend/plain.js';
 import { setBackend } from '../../../src/backend/registry.js';
 import { WasmKernels } from '../../../src/backend/wasm/kernels.js';
@@ -10,10 +10,12 @@ import { SGD } from '../../../src/optim/sgd.js';
 import { matmul, normalizeBytes, sigmoidBackward } from '../../../src/tensor/ops.js';
 import { Rng } from '../../../src/tensor/rng.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
-import { assertNear, countPlainCalls, operands, random, reference, sameUpToZeroSign } from '../../helpers/kernels.js';
+import { assertNear, countPlainCalls, fmaf, operands, random, reference, sameUpToZeroSign, stepByStep } from '../../helpers/kernels.js';
 
 // The WebAssembly SIMD kernels (src/backend/wasm/kernels.ts) against the plain ones, their oracle.
 const wasm = loadWasmBackend();
+/** Whether loadWasmBackend took the relaxed-SIMD module (so should the unshared one compared with it). */
+const fma = enableRelaxedSimd();
 setBackend('js');
 after(() => {
   setBackend('js');
@@ -96,6 +98,55 @@ test('sparse rows (walked by their non-zeros) and transposed sparse A (its zero 
       if (bias) assert.deepEqual(rows, transposed, `rows and transposed ${m}×${n}×${k}`);
     }
   }
+});
+
+test('fmaf, the oracle of a fused step, rounds once where rounding twice goes wrong, as the relaxed-SIMD kernels do', () => {
+  const f = Math.fround;
+  // (1 + 2⁻²³)(1 − 2⁻²³) − 1 = −2⁻⁴⁶ exactly; rounding the product first gives 0
+  assert.equal(fmaf(f(1 + 2 ** -23), f(1 - 2 ** -23), -1), -(2 ** -46));
+  assert.equal(f(f(f(1 + 2 ** -23) * f(1 - 2 ** -23)) - 1), 0);
+  // c + a·b = 1 + 2⁻²³ + 2⁻²⁴ − 2⁻⁶⁴ (a·b = 2⁻²⁴ − 2⁻⁶⁴ exactly): just below the midpoint of
+  // 1 + 2⁻²³ and 1 + 2⁻²², so once rounded it is 1 + 2⁻²³; float64 rounds it onto the midpoint,
+  // and fround then ties it to the even 1 + 2⁻²²
+  const a = 2 ** -12 * (1 + 2 ** -20);
+  const b = 2 ** -12 * (1 - 2 ** -20);
+  const c = 1 + 2 ** -23;
+  assert.ok(f(a) === a && f(b) === b && f(c) === c && a * b === 2 ** -24 - 2 ** -64);
+  assert.equal(f(c + a * b), 1 + 2 ** -22, 'rounded twice');
+  assert.equal(fmaf(a, b, c), c, 'rounded once');
+  const out = new Float32Array(1);
+  wasm.gemm({ a: Float32Array.of(a), b: Float32Array.of(b), c: out, m: 1, n: 1, k: 1, bias: Float32Array.of(c) });
+  assert.equal(out[0], wasm.fused ? c : f(c + f(a * b)), 'the kernel');
+});
+
+test('every path of the wasm GEMM rounds as a fused multiply-add per step on the relaxed-SIMD module, and as a multiply and an add on the other, bit for bit', () => {
+  const modules = [
+    { fma: true, kernels: wasm },
+    { fma: false, kernels: new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(true, false))), { shared: true }) },
+  ];
+  assert.equal(wasm.fused, true, 'loadWasmBackend() takes the relaxed-SIMD module, fused on this machine (x86-64 with FMA)');
+  assert.equal(modules[1].kernels.fused, false);
+  const rng = new Rng(17);
+  for (const { fma, kernels } of modules)
+    for (const [m, n, k, zeros] of [
+      [9, 50, 784, 0.8], // sparse rows
+      [37, 10, 33, 0], // narrow
+      [13, 29, 65, 0], // dense register blocks
+      [21, 17, 40, 0.85], // transposed A with zero steps dropped
+    ])
+      for (const [tA, tB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
+        const a = random(m * k, rng, zeros);
+        const b = random(k * n, rng);
+        const bias = random(n, rng);
+        const c = new Float32Array(m * n);
+        kernels.gemm({ a, b, c, m, n, k, transA: tA, transB: tB, bias });
+        const expected = stepByStep(kernels.fused, tA, tB, m, n, k, a, b, bias);
+        assert.deepEqual(sameUpToZeroSign(c), sameUpToZeroSign(expected), `fma module ${fma}: ${m}×${n}×${k} tA=${tA} tB=${tB}`);
+      }
 });
 
 test("rows longer than 65,536 (past the sparse lists' 16-bit indices) still multiply right", () => {
@@ -185,7 +236,7 @@ test('float32 tensors live in the shared memory, and products of them equal prod
 });
 
 test('the kernels over an unshared memory (browsers without cross-origin isolation) copy and agree', () => {
-  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false, fma))), { shared: false });
   assert.equal(unshared.float32(10), undefined);
   const rng = new Rng(11);
   for (const [m, n, k] of [
@@ -276,7 +327,7 @@ test('normalizeBytes gathers rows of bytes as byte / 255 on the wasm backend, th
   rows.forEach((row, i) => {
     for (let j = 0; j < width; j++) expected[i * width + j] = bytes[row * width + j] / 255;
   });
-  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false, fma))), { shared: false });
   const resident = wasm.float32(rows.length * width);
   assert.ok(resident);
   for (const [label, out] of [
@@ -303,7 +354,7 @@ test('normalizeBytes gathers rows of bytes as byte / 255 on the wasm backend, th
 
 test('gemmNormalizedBytes multiplies rows of bytes as normalizeBytes then the sparse product would, bit for bit, on 1 and 2 threads', async () => {
   const rng = new Rng(14);
-  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false))), { shared: false });
+  const unshared = new WasmKernels(new WebAssembly.Module(readFileSync(wasmKernelsPath(false, fma))), { shared: false });
   for (const [width, n, count, blank] of [
     [784, 50, 300, 0.8], // MNIST-like: mostly black, large enough to be split across threads
     [37, 13, 9, 0.5], // a width that is not a multiple of 16
