@@ -15,6 +15,7 @@
 //   tables.ts       the shuffle and byte/255 tables written at start, where the caller's memory begins
 //   elementwise.ts  sigmoid and its backward, relu's forward and backward, bytes to floats
 //   optimizers.ts   the SGD and Adam steps
+//   pooling.ts      max pooling, forward and backward
 
 export { fused } from './common';
 export { gemm, packBytes, scratchBytes } from './dense';
@@ -22,3 +23,4 @@ export { gemmNormalizedBytes, padRows } from './sparse';
 export { heapBase } from './tables';
 export { normalizeBytes, reluBackward, reluForward, sigmoid, sigmoidBackward } from './elementwise';
 export { adam, sgd } from './optimizers';
+export { maxPool, maxPoolBackward } from './pooling';

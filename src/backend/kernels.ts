@@ -1,3 +1,4 @@
+import type { Window } from '../tensor/im2col.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 /**
@@ -18,14 +19,6 @@ export interface Gemm<F extends FloatArray = FloatArray> {
   transA?: boolean;
   transB?: boolean;
   bias?: F;
-  /**
-   * A hint about the data, not about the backend: the sum over k runs over blocks of this many
-   * rows that belong together (a convolution's dW sums over images of OH·OW rows each). A kernel
-   * may take the sum block by block, each block's product added to C, to keep a block's operands
-   * in cache; it is honoured when A is stored transposed and B is not (the rows of both stored
-   * matrices are then the k index).
-   */
-  kBlock?: number;
 }
 
 /** Rows of bytes as an image set stores them: row `rows[i]` is `bytes[rows[i]·width …]`. */
@@ -69,4 +62,14 @@ export interface Kernels {
   adam(p: FloatArray, g: FloatArray, m: Float64Array, v: Float64Array, lrT: number, beta1: number, beta2: number): void;
   /** A zeroed Float64Array for an optimizer's running state, where this backend's kernels reach it. */
   stateArray(size: number): Float64Array;
+  /**
+   * Max pooling of x (win.n × win.c × win.h × win.w) into out (… × win.oh × win.ow): the largest
+   * value of each window, padded cells counting as 0, the first in row-major order on a tie;
+   * argmax[o] is the flat index into x of out[o]'s maximum, or −1 when it was the padding.
+   */
+  maxPool(x: FloatArray, win: Window, out: FloatArray, argmax: Int32Array): void;
+  /** dx = 0, then dx[argmax[o]] += dout[o] for every o whose argmax is not −1 (in the order of o). */
+  maxPoolBackward(dout: FloatArray, argmax: Int32Array, dx: FloatArray): void;
+  /** A zeroed Int32Array (a layer's indices, as max pooling's argmax), where this backend's kernels reach it. */
+  indexArray(size: number): Int32Array;
 }

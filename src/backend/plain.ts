@@ -10,9 +10,8 @@ import type { ByteRows, Gemm, Kernels } from './kernels.js';
  */
 export const plain: Kernels = {
   gemm(product: Gemm): void {
-    const { a, b, c, m, n, k, transA = false, transB = false, bias, kBlock } = product;
-    if (kBlock !== undefined && transA && !transB) gemmInBlocks(m, n, k, a, b, c, kBlock);
-    else gemm(transA, transB, m, n, k, a, b, c);
+    const { a, b, c, m, n, k, transA = false, transB = false, bias } = product;
+    gemm(transA, transB, m, n, k, a, b, c);
     if (bias) addBias(m, n, c, bias);
   },
 
@@ -59,7 +58,7 @@ export const plain: Kernels = {
   // out = (bytes / 255)·W + bias: the floats of the rows, then the product
   gemmNormalizedBytes(source: ByteRows, W: FloatArray, bias: FloatArray | undefined, out: FloatArray): void {
     const { rows, width } = source;
-    const x = scratch(W, 1, rows.length * width);
+    const x = scratch(W, rows.length * width);
     plain.normalizeBytes(source, x);
     plain.gemm({ a: x, b: W, c: out, m: rows.length, n: W.length / width, k: width, bias });
   },
@@ -79,17 +78,53 @@ export const plain: Kernels = {
   },
 
   stateArray: (size) => new Float64Array(size),
+
+  // out = the max of each window, argmax where it was (the first in row-major order), −1 for padding
+  maxPool(x, { n, c, h, w, fh, fw, stride, pad, oh, ow }, out, argmax) {
+    let o = 0;
+    for (let plane = 0; plane < n * c; plane++) {
+      const base = plane * h * w;
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++, o++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let ky = 0; ky < fh; ky++) {
+            const iy = i * stride + ky - pad;
+            for (let kx = 0; kx < fw; kx++) {
+              const ix = j * stride + kx - pad;
+              const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+              const v = inside ? x[base + iy * w + ix] : 0;
+              if (v > best) {
+                best = v;
+                at = inside ? base + iy * w + ix : -1;
+              }
+            }
+          }
+          out[o] = best;
+          argmax[o] = at;
+        }
+      }
+    }
+  },
+
+  // dx = dout routed to the position of each window's maximum (overlapping windows sum)
+  maxPoolBackward(dout, argmax, dx) {
+    dx.fill(0);
+    for (let o = 0; o < dout.length; o++) if (argmax[o] >= 0) dx[argmax[o]] += dout[o];
+  },
+
+  indexArray: (size) => new Int32Array(size),
 };
 
-// Scratch arrays of the kernels, kept from call to call and grown when too small (slot 0: a block's
-// product, slot 1: the floats of rows of bytes): the training loop allocates nothing after its first steps.
-const scratches: [FloatArray[], FloatArray[]] = [[], []];
-function scratch(like: FloatArray, slot: 0 | 1, size: number): FloatArray {
-  const list = scratches[like instanceof Float32Array ? 1 : 0];
-  let s = list[slot];
+// The kernels' scratch for the floats of rows of bytes, one array of each dtype kept from call to
+// call and grown when too small: the training loop allocates nothing after its first steps.
+const scratches: [FloatArray | undefined, FloatArray | undefined] = [undefined, undefined];
+function scratch(like: FloatArray, size: number): FloatArray {
+  const slot = like instanceof Float32Array ? 1 : 0;
+  let s = scratches[slot];
   if (!s || s.length < size) {
     s = like instanceof Float32Array ? new Float32Array(size) : new Float64Array(size);
-    list[slot] = s;
+    scratches[slot] = s;
   }
   return s.length === size ? s : s.subarray(0, size);
 }
@@ -102,18 +137,6 @@ function addBias(m: number, n: number, c: FloatArray, bias: FloatArray): void {
   for (let i = 0; i < m; i++) {
     const r = i * n;
     for (let j = 0; j < n; j++) c[r + j] += bias[j];
-  }
-}
-
-// C = Aᵀ·B summed block by block over the k rows of A and B: each block's product is made in
-// cache and added to C (the order of the sums is fixed by the blocks, whatever the machine).
-function gemmInBlocks(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray, block: number): void {
-  const part = scratch(c, 0, m * n);
-  c.fill(0, 0, m * n);
-  for (let p0 = 0; p0 < k; p0 += block) {
-    const p1 = Math.min(k, p0 + block);
-    gemm(true, false, m, n, p1 - p0, a.subarray(p0 * m, p1 * m), b.subarray(p0 * n, p1 * n), part);
-    for (let q = 0; q < m * n; q++) c[q] += part[q];
   }
 }
 

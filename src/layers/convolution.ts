@@ -1,17 +1,21 @@
+import { kernelsFor } from '../backend/registry.js';
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { JsonFields } from '../io/json-fields.js';
 import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
 import { col2im, im2col, slidingWindow, type Window } from '../tensor/im2col.js';
-import { matmul } from '../tensor/ops.js';
-import { ANY, checkElements, reuse, Tensor } from '../tensor/tensor.js';
+import { ANY, checkElements, type FloatArray, reuse, Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
 import { type LayerSteps, op, shown } from './steps.js';
 
 /**
  * The book's convolution layer: FN filters W (FN×C×FH×FW) and biases b (FN) slide over
  * x (N×C×H×W) with a stride and zero padding, giving N×FN×OH×OW with
- * OH = (H + 2·pad − FH)/stride + 1 (likewise OW). Computed as the book does: im2col, then one
- * matrix product with the filters as columns.
+ * OH = (H + 2·pad − FH)/stride + 1 (likewise OW). Computed as the book does, by im2col and a
+ * matrix product, taken image by image so that each product lands where it belongs: image n's
+ * output, FN×(OH·OW), is [W | b]·col_nᵀ, with the filters as rows and a column of ones ending each
+ * row of col (the bias, added last as in the book's col·col_W + b). Its backward is two products
+ * an image too, dout_n·col_n for [dW | db] and dout_nᵀ·[W | b] for col2im: nothing is transposed
+ * or reordered in between.
  *
  * @example
  * const conv = new Convolution(W, b, 1, 0);   // W 30×1×5×5, b 30
@@ -24,16 +28,16 @@ export class Convolution implements Layer {
   readonly params: { W: Tensor; b: Tensor };
   readonly grads: { W: Tensor; b: Tensor };
   private win: Window | undefined;
+  /** im2col of the input, each row ending with a 1: (N·OH·OW)×(C·FH·FW + 1). */
   private col: Tensor | undefined;
-  /** W as (C·FH·FW)×FN, the book's col_W, refreshed from W on every forward. */
-  private colW: Tensor;
-  private out2: Tensor | undefined;
+  /** [W | b]: the filters as rows FN×(C·FH·FW), the biases as the last column; refreshed on every forward. */
+  private Wb: Tensor;
   private out: Tensor | undefined;
-  private dout2: Tensor | undefined;
+  /** [dW | db], summed image by image, and one image's share of it. */
+  private dWb: Tensor;
+  private dWbImage: Tensor;
   private dcol: Tensor | undefined;
   private dx: Tensor | undefined;
-  /** dW as (C·FH·FW)×FN, before it is laid out as FN×C×FH×FW. */
-  private dWSum: Tensor;
 
   constructor(
     W: Tensor,
@@ -50,8 +54,10 @@ export class Convolution implements Layer {
     this.params = { W, b };
     this.grads = { W: Tensor.zeros(W.shape, W.dtype), b: Tensor.zeros(b.shape, b.dtype) };
     const [fn, c, fh, fw] = W.shape;
-    this.colW = Tensor.zeros([c * fh * fw, fn], W.dtype);
-    this.dWSum = Tensor.zeros([c * fh * fw, fn], W.dtype);
+    const k = c * fh * fw + 1;
+    this.Wb = Tensor.zeros([fn, k], W.dtype);
+    this.dWb = Tensor.zeros([fn, k], W.dtype);
+    this.dWbImage = Tensor.zeros([fn, k], W.dtype);
   }
 
   /** The window over input x of this shape (N×C×H×W), with every shape rule checked. */
@@ -85,88 +91,90 @@ export class Convolution implements Layer {
     return [ANY, this.params.W.shape[1], ANY, ANY];
   }
 
-  // out[n,f] = Σ_c W[f,c] ⋆ x[n,c] + b[f], as col·col_W + b
+  // out[n,f] = Σ_c W[f,c] ⋆ x[n,c] + b[f]: image n's output is [W | b]·col_nᵀ
   forward(x: Tensor): Tensor {
     const win = this.window(`${this.label}.forward`, x.shape);
     const { W, b } = this.params;
-    const [fn, c, fh, fw] = W.shape;
-    const k = c * fh * fw;
-    const rows = win.n * win.oh * win.ow;
-    const col = reuse(this.col, [rows, k], x.dtype);
-    im2col(x.data, win, col.data);
-    // col_W[q, f] = W[f, q]
-    const cw = this.colW.data;
-    for (let f = 0; f < fn; f++) for (let q = 0; q < k; q++) cw[q * fn + f] = W.data[f * k + q];
-    const out2 = matmul(col, this.colW, { out: this.out2 });
-    // rows (n, oh, ow) × FN → N×FN×OH×OW, adding the bias
-    const out = reuse(this.out, [win.n, fn, win.oh, win.ow], x.dtype);
+    const fn = W.shape[0];
+    const k = W.size / fn;
     const plane = win.oh * win.ow;
-    const o2 = out2.data;
-    const od = out.data;
+    const col = reuse(this.col, [win.n * plane, k + 1], x.dtype);
+    im2col(x.data, win, col.data, true);
+    const wb = this.Wb.data;
+    for (let f = 0; f < fn; f++) {
+      wb.set(W.data.subarray(f * k, (f + 1) * k), f * (k + 1));
+      wb[f * (k + 1) + k] = b.data[f];
+    }
+    const out = reuse(this.out, [win.n, fn, win.oh, win.ow], x.dtype);
+    const kernels = kernelsFor(out.data);
     for (let i = 0; i < win.n; i++) {
-      for (let f = 0; f < fn; f++) {
-        const bf = b.data[f];
-        const dst = (i * fn + f) * plane;
-        let src = i * plane * fn + f;
-        for (let p = 0; p < plane; p++, src += fn) od[dst + p] = o2[src] + bf;
-      }
+      kernels.gemm({
+        a: wb,
+        b: image(col.data, i, plane * (k + 1)),
+        c: image(out.data, i, fn * plane),
+        m: fn,
+        n: plane,
+        k: k + 1,
+        transB: true,
+      });
     }
     this.win = win;
     this.col = col;
-    this.out2 = out2;
     this.out = out;
     return out;
   }
 
-  // dx = col2im(dout·W), the adjoint of im2col; dW and db as in backwardParams
+  // dx = col2im(dout·W), the adjoint of im2col, image by image dout_nᵀ·[W | b] (whose last
+  // column, the bias's, col2im leaves out); dW and db as in backwardParams
   backward(dout: Tensor): Tensor {
     this.backwardParams(dout);
     const win = this.win as Window;
-    const W = this.params.W;
-    const fn = W.shape[0];
-    const k = W.size / fn;
-    this.dcol = matmul(this.dout2 as Tensor, W.reshape([fn, k]), { out: this.dcol });
-    const dcol = this.dcol;
+    const fn = this.Wb.shape[0];
+    const k = this.Wb.shape[1];
+    const plane = win.oh * win.ow;
+    const dcol = reuse(this.dcol, [win.n * plane, k], dout.dtype);
+    const kernels = kernelsFor(dcol.data);
+    for (let i = 0; i < win.n; i++) {
+      kernels.gemm({
+        a: image(dout.data, i, fn * plane),
+        b: this.Wb.data,
+        c: image(dcol.data, i, plane * k),
+        m: plane,
+        n: k,
+        k: fn,
+        transA: true,
+      });
+    }
     const dx = reuse(this.dx, [win.n, win.c, win.h, win.w], dout.dtype);
-    col2im(dcol.data, win, dx.data);
+    col2im(dcol.data, win, dx.data, true);
+    this.dcol = dcol;
     this.dx = dx;
     return dx;
   }
 
-  // dW = colᵀ·dout (reshaped to FN×C×FH×FW), db = Σ dout over the batch and the positions
+  // [dW | db] = Σ over the images of dout_n·col_n (FN×OH·OW times OH·OW×(C·FH·FW + 1)): the column
+  // of ones sums dout over the positions, db; the sum runs image by image, each image's product
+  // added to the total
   backwardParams(dout: Tensor): void {
     checkDout(this.label, dout, this.out?.shape);
     const win = this.win as Window;
-    const W = this.params.W;
-    const fn = W.shape[0];
-    const k = W.size / fn;
-    // N×FN×OH×OW → rows (n, oh, ow) × FN, the book's dout.transpose(0, 2, 3, 1).reshape(-1, FN)
+    const fn = this.Wb.shape[0];
+    const k = this.Wb.shape[1];
     const plane = win.oh * win.ow;
-    const rows = win.n * plane;
-    const dout2 = reuse(this.dout2, [rows, fn], dout.dtype);
-    const gd = dout.data;
-    const d2 = dout2.data;
-    const db = this.grads.b.data;
-    db.fill(0);
+    const col = (this.col as Tensor).data;
+    const sum = this.dWb.data;
+    const part = this.dWbImage.data;
+    const kernels = kernelsFor(sum);
     for (let i = 0; i < win.n; i++) {
-      for (let f = 0; f < fn; f++) {
-        const src = (i * fn + f) * plane;
-        let dst = i * plane * fn + f;
-        let sum = 0;
-        for (let p = 0; p < plane; p++, dst += fn) {
-          d2[dst] = gd[src + p];
-          sum += gd[src + p];
-        }
-        db[f] += sum;
-      }
+      kernels.gemm({ a: image(dout.data, i, fn * plane), b: image(col, i, plane * k), c: i === 0 ? sum : part, m: fn, n: k, k: plane });
+      if (i > 0) for (let q = 0; q < sum.length; q++) sum[q] += part[q];
     }
-    this.dout2 = dout2;
-    // dW = colᵀ·dout2, a sum over the batch's rows that runs image by image (kBlock): a kernel may
-    // take it one image at a time, each image's product in cache
-    const sum = matmul(this.col as Tensor, dout2, { transA: true, out: this.dWSum, kBlock: plane }).data;
-    // (C·FH·FW)×FN → FN×C×FH×FW
     const dW = this.grads.W.data;
-    for (let f = 0; f < fn; f++) for (let q = 0; q < k; q++) dW[f * k + q] = sum[q * fn + f];
+    const db = this.grads.b.data;
+    for (let f = 0; f < fn; f++) {
+      dW.set(sum.subarray(f * k, f * k + k - 1), f * (k - 1));
+      db[f] = sum[f * k + k - 1];
+    }
   }
 
   toJSON(): LayerJSON {
@@ -237,3 +245,6 @@ export class Convolution implements Layer {
     },
   };
 }
+
+/** Image i's part of a batch stored image after image, `size` values each. */
+const image = (data: FloatArray, i: number, size: number): FloatArray => data.subarray(i * size, (i + 1) * size);

@@ -1,3 +1,4 @@
+import { kernelsFor } from '../backend/registry.js';
 import { InputError } from '../errors.js';
 import type { JsonFields } from '../io/json-fields.js';
 import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
@@ -24,7 +25,7 @@ export class Pooling implements Layer {
   readonly grads = {};
   private win: Window | undefined;
   /** For each output, the flat index into x of its maximum, or −1 when the maximum was padding. */
-  private argmax = new Int32Array(0);
+  private argmax: Int32Array = new Int32Array(0);
   private out: Tensor | undefined;
   private dx: Tensor | undefined;
 
@@ -69,36 +70,10 @@ export class Pooling implements Layer {
   // out[n,c,i,j] = max over the window at (i·stride − pad, j·stride − pad)
   forward(x: Tensor): Tensor {
     const win = this.window(`${this.label}.forward`, x.shape);
-    const { n, c, h, w, fh, fw, stride, pad, oh, ow } = win;
-    const out = reuse(this.out, [n, c, oh, ow], x.dtype);
-    if (this.argmax.length !== out.size) this.argmax = new Int32Array(out.size);
-    const xd = x.data;
-    const od = out.data;
-    const argmax = this.argmax;
-    let o = 0;
-    for (let plane = 0; plane < n * c; plane++) {
-      const base = plane * h * w;
-      for (let i = 0; i < oh; i++) {
-        for (let j = 0; j < ow; j++, o++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let at = -1;
-          for (let ky = 0; ky < fh; ky++) {
-            const iy = i * stride + ky - pad;
-            for (let kx = 0; kx < fw; kx++) {
-              const ix = j * stride + kx - pad;
-              const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-              const v = inside ? xd[base + iy * w + ix] : 0;
-              if (v > best) {
-                best = v;
-                at = inside ? base + iy * w + ix : -1;
-              }
-            }
-          }
-          od[o] = best;
-          argmax[o] = at;
-        }
-      }
-    }
+    const out = reuse(this.out, [win.n, win.c, win.oh, win.ow], x.dtype);
+    const kernels = kernelsFor(out.data);
+    if (this.argmax.length !== out.size) this.argmax = kernels.indexArray(out.size);
+    kernels.maxPool(x.data, win, out.data, this.argmax);
     this.win = win;
     this.out = out;
     return out;
@@ -109,11 +84,7 @@ export class Pooling implements Layer {
     checkDout(this.label, dout, this.out?.shape);
     const win = this.win as Window;
     const dx = reuse(this.dx, [win.n, win.c, win.h, win.w], dout.dtype);
-    const dd = dx.data;
-    dd.fill(0);
-    const gd = dout.data;
-    const argmax = this.argmax;
-    for (let o = 0; o < gd.length; o++) if (argmax[o] >= 0) dd[argmax[o]] += gd[o];
+    kernelsFor(dx.data).maxPoolBackward(dout.data, this.argmax, dx.data);
     this.dx = dx;
     return dx;
   }

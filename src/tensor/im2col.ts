@@ -75,15 +75,17 @@ export function slidingWindow(
 /**
  * The book's im2col: every window of x (N×C×H×W, zero padded) as one row of `col`, which is
  * (N·OH·OW) × (C·FH·FW) with rows ordered (n, oh, ow) and columns (c, fh, fw). A convolution
- * is then one matrix product. `col` is overwritten.
+ * is then one matrix product. `col` is overwritten. With `ones`, each row ends with one more
+ * column, a 1, so that the filters and their biases side by side, [W | b], multiply it in one
+ * product (the bias being the last term of each sum, as the book adds it after col·col_W).
  *
  * @example
  * // x 1×1×3×3, a 2×2 window, stride 1: col is 4×4, its first row x[0,0,0:2,0:2]
  * im2col(x.data, win, col.data);
  */
-export function im2col(x: FloatArray, win: Window, col: FloatArray): void {
+export function im2col(x: FloatArray, win: Window, col: FloatArray, ones = false): void {
   const { n, c, h, w, fh, fw, stride, pad, oh, ow } = win;
-  const rowLength = c * fh * fw;
+  const rowLength = c * fh * fw + (ones ? 1 : 0);
   let r = 0;
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < oh; y++) {
@@ -105,6 +107,7 @@ export function im2col(x: FloatArray, win: Window, col: FloatArray): void {
             }
           }
         }
+        if (ones) col[q] = 1;
       }
     }
   }
@@ -113,11 +116,11 @@ export function im2col(x: FloatArray, win: Window, col: FloatArray): void {
 /**
  * The book's col2im, im2col's adjoint: adds every row of `col` back onto the positions of x its
  * window covered (overlapping windows sum; entries that fell on the padding are dropped).
- * `dx` (N×C×H×W) is overwritten.
+ * `dx` (N×C×H×W) is overwritten. With `ones`, each row of `col` has one more column, left out.
  */
-export function col2im(col: FloatArray, win: Window, dx: FloatArray): void {
+export function col2im(col: FloatArray, win: Window, dx: FloatArray, ones = false): void {
   const { n, c, h, w, fh, fw, stride, pad, oh, ow } = win;
-  const rowLength = c * fh * fw;
+  const rowLength = c * fh * fw + (ones ? 1 : 0);
   dx.fill(0, 0, n * c * h * w);
   let r = 0;
   for (let i = 0; i < n; i++) {

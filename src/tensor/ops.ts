@@ -22,8 +22,6 @@ export interface MatmulOptions {
   out?: Tensor;
   /** A vector added to every row of the product (the Affine bias), fused into the kernel. */
   bias?: Tensor;
-  /** The sum over the inner size runs over blocks of this many rows that belong together (see `Gemm.kBlock`). */
-  kBlock?: number;
 }
 
 /**
@@ -50,7 +48,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new ShapeError(`matmul: the product is ${m}×${n} but bias is ${formatShape(bias.shape)}, expected a bias of ${n}`);
   }
   const out = reuse(options.out, [m, n], a.dtype);
-  kernelsFor(out.data).gemm({ a: a.data, b: b.data, c: out.data, m, n, k: ka, transA, transB, bias: bias?.data, kBlock: options.kBlock });
+  kernelsFor(out.data).gemm({ a: a.data, b: b.data, c: out.data, m, n, k: ka, transA, transB, bias: bias?.data });
   return out;
 }
 

@@ -37,33 +37,6 @@ test('the plain gemm agrees with the textbook loop on every transpose flag and o
       }
 });
 
-test('a product summed in blocks (kBlock) adds each block’s product to C, in order, bit for bit', () => {
-  const rng = new Rng(2);
-  const [m, n, k, block] = [25, 30, 4 * 36, 36]; // a convolution's dW: 25 weights, 30 filters, 4 images of 6×6
-  const a = normal(k * m, rng, 0.3); // stored k×m: colᵀ
-  const b = normal(k * n, rng);
-  const c = new Float64Array(m * n).fill(5);
-  plain.gemm({ a, b, c, m, n, k, transA: true, kBlock: block });
-  // the sum of the blocks' own products, each made from zero
-  const expected = new Float64Array(m * n);
-  for (let p0 = 0; p0 < k; p0 += block) {
-    const part = new Float64Array(m * n);
-    plain.gemm({ a: a.subarray(p0 * m, (p0 + block) * m), b: b.subarray(p0 * n, (p0 + block) * n), c: part, m, n, k: block, transA: true });
-    for (let q = 0; q < part.length; q++) expected[q] += part[q];
-  }
-  assert.deepEqual(c, expected);
-  const whole = naive(true, false, m, n, k, a, b);
-  for (let i = 0; i < c.length; i++) assert.ok(Math.abs(c[i] - whole[i]) < 1e-12);
-  // a hint that does not fit the layout (B stored transposed) leaves a plain product
-  const bT = new Float64Array(k * n);
-  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bT[j * k + p] = b[p * n + j];
-  const d = new Float64Array(m * n);
-  plain.gemm({ a, b: bT, c: d, m, n, k, transA: true, transB: true, kBlock: block });
-  const e = new Float64Array(m * n);
-  plain.gemm({ a, b: bT, c: e, m, n, k, transA: true, transB: true });
-  assert.deepEqual(d, e);
-});
-
 test('the plain elementwise kernels are the book’s formulas, NaN and ±0 as the book’s masks', () => {
   const x = Float64Array.of(-2, -0, 0, 0.5, Number.NaN, 3);
   const out = new Float64Array(6);

@@ -58,6 +58,12 @@ export class WasmHeap {
     return at < 0 ? undefined : this.track(new Float64Array(this.memory.buffer, at, size).fill(0), at, size * 8);
   }
 
+  /** A zeroed Int32Array of `size` in the memory (a layer's indices), or undefined. */
+  int32(size: number): Int32Array | undefined {
+    const at = this.block(size * 4);
+    return at < 0 ? undefined : this.track(new Int32Array(this.memory.buffer, at, size).fill(0), at, size * 4);
+  }
+
   private block(bytes: number): number {
     return this.take(roundUp(bytes));
   }
@@ -119,7 +125,7 @@ export class WasmHeap {
   }
 
   /** The byte address of `array` in the memory, or −1 when it lives elsewhere. */
-  addressOf(array: Float32Array | Float64Array): number {
+  addressOf(array: Float32Array | Float64Array | Int32Array): number {
     return this.buffers.has(array.buffer) ? array.byteOffset : -1;
   }
 

@@ -1,4 +1,5 @@
 import { ScratchnetError } from '../../errors.js';
+import type { Window } from '../../tensor/im2col.js';
 import { type FloatArray, setFloat32Allocator } from '../../tensor/tensor.js';
 import type { ByteRows, Gemm, Kernels } from '../kernels.js';
 import { plain } from '../plain.js';
@@ -238,6 +239,30 @@ export class WasmKernels implements Kernels {
 
   stateArray(size: number): Float64Array {
     return this.float64(size) ?? new Float64Array(size);
+  }
+
+  // the book's 2×2 windows four at a time (assembly/pooling.ts), when the arrays live in the memory
+  maxPool(x: FloatArray, win: Window, out: FloatArray, argmax: Int32Array): void {
+    const at = [x, out, argmax].map((array) => this.heap.addressOf(array));
+    if (!f32(x, out) || at.some((a) => a < 0)) {
+      plain.maxPool(x, win, out, argmax);
+      return;
+    }
+    const { n, c, h, w, fh, fw, stride, pad, oh, ow } = win;
+    this.exports.maxPool(at[0], at[1], at[2], n * c, h, w, fh, fw, stride, pad, oh, ow);
+  }
+
+  maxPoolBackward(dout: FloatArray, argmax: Int32Array, dx: FloatArray): void {
+    const at = [dout, argmax, dx].map((array) => this.heap.addressOf(array));
+    if (!f32(dout, dx) || at.some((a) => a < 0)) {
+      plain.maxPoolBackward(dout, argmax, dx);
+      return;
+    }
+    this.exports.maxPoolBackward(at[0], at[1], dout.length, at[2], dx.length);
+  }
+
+  indexArray(size: number): Int32Array {
+    return (this.shared ? this.heap.int32(size) : undefined) ?? new Int32Array(size);
   }
 
   // Runs elementwise kernel `op` over out's entries, split across the helpers when they are many:

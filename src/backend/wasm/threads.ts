@@ -33,6 +33,21 @@ export interface KernelExports {
   adam(p: number, g: number, m: number, v: number, size: number, lrT: number, beta1: number, beta2: number): void;
   normalizeBytes(bytes: number, out: number, size: number): void;
   sgd(p: number, g: number, size: number, lr: number): void;
+  maxPool(
+    x: number,
+    out: number,
+    argmax: number,
+    planes: number,
+    h: number,
+    w: number,
+    fh: number,
+    fw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+  ): void;
+  maxPoolBackward(dout: number, argmax: number, count: number, dx: number, size: number): void;
   gemmNormalizedBytes(
     n: number,
     k: number,
