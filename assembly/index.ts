@@ -16,6 +16,7 @@
 //   elementwise.ts  sigmoid and its backward, relu's forward and backward, bytes to floats
 //   optimizers.ts   the SGD and Adam steps
 //   pooling.ts      max pooling, forward and backward
+//   im2col.ts       the book's im2col and col2im
 
 export { fused } from './common';
 export { gemm, packBytes, scratchBytes } from './dense';
@@ -24,3 +25,4 @@ export { heapBase } from './tables';
 export { normalizeBytes, reluBackward, reluForward, sigmoid, sigmoidBackward } from './elementwise';
 export { adam, sgd } from './optimizers';
 export { maxPool, maxPoolBackward } from './pooling';
+export { col2im, im2col } from './im2col';

@@ -70,6 +70,13 @@ export interface Kernels {
   maxPool(x: FloatArray, win: Window, out: FloatArray, argmax: Int32Array): void;
   /** dx = 0, then dx[argmax[o]] += dout[o] for every o whose argmax is not −1 (in the order of o). */
   maxPoolBackward(dout: FloatArray, argmax: Int32Array, dx: FloatArray): void;
+  /**
+   * The book's im2col: every window of x (win) as a row of col, with `ones` a column of ones at the
+   * end of each row (see src/tensor/im2col.ts, whose loops are the plain kernel).
+   */
+  im2col(x: FloatArray, win: Window, col: FloatArray, ones: boolean): void;
+  /** The book's col2im, im2col's adjoint: dx overwritten by the sum of col's rows where their windows lay. */
+  col2im(col: FloatArray, win: Window, dx: FloatArray, ones: boolean): void;
   /** A zeroed Int32Array (a layer's indices, as max pooling's argmax), where this backend's kernels reach it. */
   indexArray(size: number): Int32Array;
 }

@@ -1,3 +1,4 @@
+import { col2im, im2col } from '../tensor/im2col.js';
 import type { FloatArray } from '../tensor/tensor.js';
 import type { ByteRows, Gemm, Kernels } from './kernels.js';
 
@@ -114,6 +115,9 @@ export const plain: Kernels = {
   },
 
   indexArray: (size) => new Int32Array(size),
+
+  im2col,
+  col2im,
 };
 
 // The kernels' scratch for the floats of rows of bytes, one array of each dtype kept from call to

@@ -2,7 +2,7 @@ import { kernelsFor } from '../backend/registry.js';
 import { formatShape, InputError, ShapeError } from '../errors.js';
 import type { JsonFields } from '../io/json-fields.js';
 import { intsAttribute, type OnnxForm } from '../io/onnx-graph.js';
-import { col2im, im2col, slidingWindow, type Window } from '../tensor/im2col.js';
+import { slidingWindow, type Window } from '../tensor/im2col.js';
 import { ANY, checkElements, type FloatArray, reuse, Tensor } from '../tensor/tensor.js';
 import { checkDout, type Layer, type LayerContext, type LayerJSON, type Shape } from './layer.js';
 import { type LayerSteps, op, shown } from './steps.js';
@@ -99,7 +99,7 @@ export class Convolution implements Layer {
     const k = W.size / fn;
     const plane = win.oh * win.ow;
     const col = reuse(this.col, [win.n * plane, k + 1], x.dtype);
-    im2col(x.data, win, col.data, true);
+    kernelsFor(col.data).im2col(x.data, win, col.data, true);
     const wb = this.Wb.data;
     for (let f = 0; f < fn; f++) {
       wb.set(W.data.subarray(f * k, (f + 1) * k), f * (k + 1));
@@ -146,7 +146,7 @@ export class Convolution implements Layer {
       });
     }
     const dx = reuse(this.dx, [win.n, win.c, win.h, win.w], dout.dtype);
-    col2im(dcol.data, win, dx.data, true);
+    kernels.col2im(dcol.data, win, dx.data, true);
     this.dcol = dcol;
     this.dx = dx;
     return dx;

@@ -6,6 +6,7 @@ import { plain } from '../plain.js';
 import { registerBackend, setBackend } from '../registry.js';
 import { gemmNormalizedBytesOnWasm, normalizeBytesOnWasm, type WasmParts } from './bytes.js';
 import { align, WasmHeap } from './heap.js';
+import { maxPoolBackwardOnWasm, maxPoolOnWasm, windowsOnWasm } from './layers.js';
 import { type HelperData, HelperThreads, instantiateKernels, type KernelExports, Op, SPLIT_MACS, splitAcrossThreads } from './threads.js';
 
 export type { HelperData, KernelExports } from './threads.js';
@@ -243,22 +244,20 @@ export class WasmKernels implements Kernels {
 
   // the book's 2×2 windows four at a time (assembly/pooling.ts), when the arrays live in the memory
   maxPool(x: FloatArray, win: Window, out: FloatArray, argmax: Int32Array): void {
-    const at = [x, out, argmax].map((array) => this.heap.addressOf(array));
-    if (!f32(x, out) || at.some((a) => a < 0)) {
-      plain.maxPool(x, win, out, argmax);
-      return;
-    }
-    const { n, c, h, w, fh, fw, stride, pad, oh, ow } = win;
-    this.exports.maxPool(at[0], at[1], at[2], n * c, h, w, fh, fw, stride, pad, oh, ow);
+    maxPoolOnWasm(this.parts, x, win, out, argmax);
   }
 
   maxPoolBackward(dout: FloatArray, argmax: Int32Array, dx: FloatArray): void {
-    const at = [dout, argmax, dx].map((array) => this.heap.addressOf(array));
-    if (!f32(dout, dx) || at.some((a) => a < 0)) {
-      plain.maxPoolBackward(dout, argmax, dx);
-      return;
-    }
-    this.exports.maxPoolBackward(at[0], at[1], dout.length, at[2], dx.length);
+    maxPoolBackwardOnWasm(this.parts, dout, argmax, dx);
+  }
+
+  // runs of x's rows copied (added) a vector at a time inside the image (assembly/im2col.ts)
+  im2col(x: FloatArray, win: Window, col: FloatArray, ones: boolean): void {
+    windowsOnWasm(this.parts, x, col, win, ones, 'im2col');
+  }
+
+  col2im(col: FloatArray, win: Window, dx: FloatArray, ones: boolean): void {
+    windowsOnWasm(this.parts, col, dx, win, ones, 'col2im');
   }
 
   indexArray(size: number): Int32Array {

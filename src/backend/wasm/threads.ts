@@ -48,6 +48,36 @@ export interface KernelExports {
     ow: number,
   ): void;
   maxPoolBackward(dout: number, argmax: number, count: number, dx: number, size: number): void;
+  im2col(
+    x: number,
+    col: number,
+    n: number,
+    c: number,
+    h: number,
+    w: number,
+    fh: number,
+    fw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+    ones: number,
+  ): void;
+  col2im(
+    col: number,
+    dx: number,
+    n: number,
+    c: number,
+    h: number,
+    w: number,
+    fh: number,
+    fw: number,
+    stride: number,
+    pad: number,
+    oh: number,
+    ow: number,
+    ones: number,
+  ): void;
   gemmNormalizedBytes(
     n: number,
     k: number,

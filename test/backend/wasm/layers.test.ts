@@ -55,6 +55,39 @@ test('max pooling on the wasm kernels gives the plain loop’s maxima and indice
   }
 });
 
+test('im2col and col2im on the wasm kernels give the plain loops’ floats, inside the image and at its padded edges, with and without the column of ones', () => {
+  const rng = new Rng(23);
+  for (const [n, c, h, w, fh, fw, stride, pad] of [
+    [2, 3, 28, 28, 3, 3, 1, 1], // DeepConvNet's
+    [2, 1, 28, 28, 5, 5, 1, 0], // SimpleConvNet's: two vectors a run
+    [1, 2, 7, 10, 3, 2, 2, 1], // stride 2, a non-square kernel
+    [1, 1, 4, 4, 4, 4, 1, 0], // one window, the image itself
+    [3, 2, 6, 6, 1, 1, 1, 0], // 1×1
+  ]) {
+    const win = slidingWindow('test', [n, c, h, w], 'the window', fh, fw, stride, pad);
+    for (const ones of [true, false]) {
+      const size = n * c * h * w;
+      const cols = n * win.oh * win.ow * (c * fh * fw + (ones ? 1 : 0));
+      const x = wasm.float32(size) as Float32Array;
+      x.set(random(size, rng));
+      const col = wasm.float32(cols) as Float32Array;
+      col.fill(7);
+      wasm.im2col(x, win, col, ones);
+      const expected = new Float32Array(cols).fill(7);
+      plain.im2col(x, win, expected, ones);
+      const what = `${n}×${c}×${h}×${w}, ${fh}×${fw} stride ${stride} pad ${pad}, ones ${ones}`;
+      assert.deepEqual(col, expected, what);
+      col.set(random(cols, rng));
+      const dx = wasm.float32(size) as Float32Array;
+      dx.fill(7);
+      wasm.col2im(col, win, dx, ones);
+      const expectedDx = new Float32Array(size);
+      plain.col2im(col, win, expectedDx, ones);
+      assert.deepEqual(dx, expectedDx, `${what}, col2im`);
+    }
+  }
+});
+
 test('Convolution and Pooling in float32 on the wasm kernels agree with float64, and arrays outside the memory take the plain loops', () => {
   const rng = new Rng(22);
   const W = random(6 * 3 * 3 * 3, rng);
