@@ -140,3 +140,14 @@ export function reluForward(x: usize, out: usize, size: i32): void {
 export function reluBackward(y: usize, dout: usize, dx: usize, size: i32): void {
   reluMask(y, dout, dx, size);
 }
+
+/** 1 when each of the size floats at x is finite, 0 when one is NaN or ±∞ (its exponent bits all 1). */
+export function allFinite(x: usize, size: i32): i32 {
+  const exponent = i32x4.splat(0x7f800000);
+  let bad = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) bad = v128.or(bad, i32x4.eq(v128.and(v128.load(x + (<usize>i << 2)), exponent), exponent));
+  let finite = !v128.any_true(bad);
+  for (; i < size; i++) if ((load<u32>(x + (<usize>i << 2)) & 0x7f800000) == 0x7f800000) finite = false;
+  return <i32>finite;
+}

@@ -22,7 +22,7 @@ export { fused } from './common';
 export { gemm, packBytes, scratchBytes } from './dense';
 export { gemmNormalizedBytes, padRows } from './sparse';
 export { heapBase } from './tables';
-export { normalizeBytes, reluBackward, reluForward, sigmoid, sigmoidBackward } from './elementwise';
+export { allFinite, normalizeBytes, reluBackward, reluForward, sigmoid, sigmoidBackward } from './elementwise';
 export { adam, sgd } from './optimizers';
 export { maxPool, maxPoolBackward } from './pooling';
 export { col2im, im2col } from './im2col';

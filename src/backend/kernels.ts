@@ -77,6 +77,8 @@ export interface Kernels {
   im2col(x: FloatArray, win: Window, col: FloatArray, ones: boolean): void;
   /** The book's col2im, im2col's adjoint: dx overwritten by the sum of col's rows where their windows lay. */
   col2im(col: FloatArray, win: Window, dx: FloatArray, ones: boolean): void;
+  /** Whether every entry of x is finite (no NaN, no ±∞): training's check of each gradient. */
+  allFinite(x: FloatArray): boolean;
   /** A zeroed Int32Array (a layer's indices, as max pooling's argmax), where this backend's kernels reach it. */
   indexArray(size: number): Int32Array;
 }

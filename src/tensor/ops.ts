@@ -99,25 +99,9 @@ export function argmaxRows(x: Tensor): Int32Array {
   return out;
 }
 
-/**
- * Whether every entry is finite (no NaN, no ±∞), in one pass: x − x is 0 for a finite x and NaN
- * otherwise, and NaN stays NaN through a sum (four sums, so the adds do not wait on each other).
- */
+/** Whether every entry is finite (no NaN, no ±∞), in one pass on the array's kernels. */
 export function allFinite(data: FloatArray): boolean {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n = data.length;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += data[i] - data[i];
-    s1 += data[i + 1] - data[i + 1];
-    s2 += data[i + 2] - data[i + 2];
-    s3 += data[i + 3] - data[i + 3];
-  }
-  for (; i < n; i++) s0 += data[i] - data[i];
-  return s0 + s1 + s2 + s3 === 0;
+  return kernelsFor(data).allFinite(data);
 }
 
 /** a + b, elementwise, shapes equal. */

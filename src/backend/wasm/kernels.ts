@@ -260,6 +260,12 @@ export class WasmKernels implements Kernels {
     windowsOnWasm(this.parts, col, dx, win, ones, 'col2im');
   }
 
+  // the exponent bits of four floats a step; an array outside the memory takes the plain loop
+  allFinite(x: FloatArray): boolean {
+    const at = this.heap.addressOf(x);
+    return x instanceof Float32Array && at >= 0 ? this.exports.allFinite(at, x.length) === 1 : plain.allFinite(x);
+  }
+
   indexArray(size: number): Int32Array {
     return (this.shared ? this.heap.int32(size) : undefined) ?? new Int32Array(size);
   }

@@ -48,6 +48,7 @@ export interface KernelExports {
     ow: number,
   ): void;
   maxPoolBackward(dout: number, argmax: number, count: number, dx: number, size: number): void;
+  allFinite(x: number, size: number): number;
   im2col(
     x: number,
     col: number,

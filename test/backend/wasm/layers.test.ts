@@ -10,7 +10,8 @@ import { Rng } from '../../../src/tensor/rng.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
 import { random } from '../../helpers/kernels.js';
 
-// The convolution and pooling layers on the wasm kernels, against the plain kernels and float64.
+// The kernels of the convolution and pooling layers, and training's finiteness check, on wasm:
+// against the plain kernels and float64.
 const wasm = loadWasmBackend();
 setBackend('js');
 after(() => {
@@ -133,4 +134,22 @@ test('Convolution and Pooling in float32 on the wasm kernels agree with float64,
   );
   assert.deepEqual(Array.from(out), [5, 7, 13, 15]);
   assert.deepEqual(Array.from(argmax), [5, 7, 13, 15]);
+});
+
+test('allFinite on the wasm kernels finds a NaN or an infinity at any place of a float32 tensor in the memory, and passes the largest finite floats', () => {
+  for (const n of [1, 3, 4, 7, 16, 39760]) {
+    const x = wasm.float32(n) as Float32Array;
+    x.fill(3.4028234663852886e38);
+    x[0] = -3.4028234663852886e38;
+    assert.equal(wasm.allFinite(x), true, `${n} entries`);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      for (const at of new Set([0, n >> 1, n - 1])) {
+        const keep = x[at];
+        x[at] = bad;
+        assert.equal(wasm.allFinite(x), false, `${bad} at ${at} of ${n}`);
+        assert.equal(plain.allFinite(x), false);
+        x[at] = keep;
+      }
+  }
+  assert.equal(wasm.allFinite(Float32Array.of(1, Number.NaN)), false, 'an ordinary array: the plain loop');
 });
