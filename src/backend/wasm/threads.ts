@@ -7,6 +7,26 @@ import { ScratchnetError } from '../../errors.js';
 import type { WasmHeap } from './heap.js';
 
 /** The exports of the AssemblyScript module (assembly/index.ts). Pointers are byte addresses. */
+/**
+ * im2col (x → col) or col2im (col → dx) over byte addresses, with the window's geometry
+ * (src/tensor/im2col.ts's Window) and `ones`: 1 for a column of ones ending each row of col.
+ */
+type WindowKernel = (
+  from: number,
+  to: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  fh: number,
+  fw: number,
+  stride: number,
+  pad: number,
+  oh: number,
+  ow: number,
+  ones: number,
+) => void;
+
 export interface KernelExports {
   gemm(
     transA: number,
@@ -49,36 +69,8 @@ export interface KernelExports {
   ): void;
   maxPoolBackward(dout: number, argmax: number, count: number, dx: number, size: number): void;
   allFinite(x: number, size: number): number;
-  im2col(
-    x: number,
-    col: number,
-    n: number,
-    c: number,
-    h: number,
-    w: number,
-    fh: number,
-    fw: number,
-    stride: number,
-    pad: number,
-    oh: number,
-    ow: number,
-    ones: number,
-  ): void;
-  col2im(
-    col: number,
-    dx: number,
-    n: number,
-    c: number,
-    h: number,
-    w: number,
-    fh: number,
-    fw: number,
-    stride: number,
-    pad: number,
-    oh: number,
-    ow: number,
-    ones: number,
-  ): void;
+  im2col: WindowKernel;
+  col2im: WindowKernel;
   gemmNormalizedBytes(
     n: number,
     k: number,
